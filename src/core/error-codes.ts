@@ -1,0 +1,44 @@
+/**
+ * errorCodes is the registry of every stable error code Flotilla reports. The CLI maps a code
+ * to its exit status, the API to its HTTP status, and `docs/errors.md` is generated from this
+ * table (a test keeps the two in step). Codes are never renamed once released: scripts match on them.
+ */
+export const errorCodes = {
+  // ---- generic
+  INTERNAL: { exit: 1, http: 500, summary: 'An unexpected failure inside Flotilla.', hint: 'Report it with the command and its output; this is a bug.' },
+  USAGE: { exit: 1, http: 400, summary: 'A command was called with missing or invalid arguments.', hint: 'Run the command with --help to see its arguments.' },
+  FILE_NOT_FOUND: { exit: 1, http: 404, summary: 'A file or directory that was named does not exist.', hint: 'Check the path; relative paths are resolved from the directory that names them.' },
+  FILE_TOO_LARGE: { exit: 1, http: 413, summary: 'A file is larger than Flotilla reads.', hint: 'Split the file; manifests and fleet files should stay well under the limit.' },
+  FILE_NOT_TEXT: { exit: 1, http: 400, summary: 'A file that should be YAML or text is binary or not valid UTF-8.', hint: 'Check that the path names a text file saved as UTF-8.' },
+  PATH_OUTSIDE_ROOT: { exit: 1, http: 400, summary: 'A path leaves the directory it must stay in (by `..` or a symbolic link).', hint: 'Keep referenced files inside the kustomization or repository root, or move the file there.' },
+  YAML_PARSE: { exit: 1, http: 400, summary: 'A YAML document could not be parsed.', hint: 'Fix the syntax at the line and column given.' },
+  YAML_ALIAS_LIMIT: { exit: 1, http: 400, summary: 'A YAML document expands too many aliases (an alias bomb).', hint: 'Remove the repeated anchors and aliases; manifests do not need them.' },
+  YAML_NOT_OBJECT: { exit: 1, http: 400, summary: 'A YAML document is not a Kubernetes object (a map with apiVersion, kind and metadata.name).', hint: 'Each document in a resource file must be one Kubernetes object or a List of them.' },
+  // ---- renderer (kustomize-compatible build)
+  RENDER_KUSTOMIZATION_NOT_FOUND: { exit: 1, http: 400, summary: 'A directory given to build, or listed in resources or components, has no kustomization file.', hint: 'Add kustomization.yaml to the directory, or list the files in it instead of the directory.' },
+  RENDER_KUSTOMIZATION_INVALID: { exit: 1, http: 400, summary: 'A kustomization file has an unknown field or a field of the wrong type.', hint: 'Check the field name and type against the kustomize v5 reference.' },
+  RENDER_RESOURCE_NOT_FOUND: { exit: 1, http: 400, summary: 'A file or directory listed in a kustomization does not exist.', hint: 'Fix the path; it is relative to the kustomization file.' },
+  RENDER_DUPLICATE_ID: { exit: 1, http: 400, summary: 'Two resources have the same kind, namespace and name.', hint: 'Remove one, or give them different names or namespaces (use a patch to change the base one).' },
+  RENDER_CYCLE: { exit: 1, http: 400, summary: 'Kustomizations include each other in a cycle.', hint: 'Remove the reference that points back to a kustomization already being built.' },
+  RENDER_COMPONENT_AS_RESOURCE: { exit: 1, http: 400, summary: 'A Component kustomization is listed under resources.', hint: 'List it under components instead.' },
+  RENDER_GENERATOR_INVALID: { exit: 1, http: 400, summary: 'A configMapGenerator or secretGenerator entry is invalid (bad source, merge without a base, duplicate key).', hint: 'Check the generator entry named in the message.' },
+  RENDER_PATCH_INVALID: { exit: 1, http: 400, summary: 'A patch could not be read or applied.', hint: 'Check the patch file and its operations.' },
+  RENDER_PATCH_TARGET_NOT_FOUND: { exit: 1, http: 400, summary: 'A patch names a resource that is not in the build.', hint: 'Check the kind and name in the patch; use the name the base gives, before prefixes and suffixes.' },
+  RENDER_TRANSFORMER_INVALID: { exit: 1, http: 400, summary: 'A transformer field (replicas, images, replacements, labels, namespace) is invalid or names nothing.', hint: 'Check the entry named in the message.' },
+  RENDER_REPLACEMENT_SOURCE_NOT_FOUND: { exit: 1, http: 400, summary: 'A replacement source selects no resource or no field.', hint: 'Check the source selector and fieldPath of the replacement.' },
+  RENDER_UNSUPPORTED: { exit: 1, http: 400, summary: 'The kustomization uses a feature Flotilla does not build (remote resources, plugins, Helm inflation through kustomize).', hint: 'Vendor the remote resource into the repository, or use a Flotilla helm release.' },
+  // ---- sandbox
+  SANDBOX_START_FAILED: { exit: 1, http: 500, summary: 'A sandbox cluster could not start.', hint: 'Check that the port is free and the directory is writable.' },
+  SANDBOX_NOT_RUNNING: { exit: 1, http: 404, summary: 'No sandbox runs for the given directory.', hint: 'Start one with `flotilla sandbox up --dir DIR`.' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+/** ErrorCodeInfo describes one code: its process exit status, HTTP status, summary and the usual remedy. */
+export interface ErrorCodeInfo {
+  exit: number;
+  http: number;
+  summary: string;
+  hint: string;
+}
+
+/** ErrorCode is one of the registered codes. */
+export type ErrorCode = keyof typeof errorCodes;

@@ -1,0 +1,3 @@
+export { errorCodes, type ErrorCode, type ErrorCodeInfo } from './error-codes.js';
+export { FlotillaError, isFlotillaError, ok, fail, type FlotillaErrorOptions, type Issue, type Result } from './errors.js';
+export { formatRef, parseRef, type ObjectRef } from './ref.js';

@@ -1,0 +1,4 @@
+export type { RenderFs } from './fs.js';
+export type { BuildOutput, Provenance, ProvenanceEntry, ProvenanceLayer, RenderedObject } from './types.js';
+export { buildKustomization, type BuildOptions } from './kustomize/build.js';
+export { formatProvenance } from './provenance.js';

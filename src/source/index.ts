@@ -1,0 +1,1 @@
+export { localFs } from './local-fs.js';
