@@ -1,0 +1,12 @@
+export type { HealthStatus, HealthAssessment, HealthAssessor, ObjectHealth } from './types.js';
+export { assessHealth, assessorKey, healthAssessors } from './assess.js';
+export { assessDeployment } from './deployment.js';
+export { assessStatefulSet } from './stateful-set.js';
+export { assessDaemonSet } from './daemon-set.js';
+export { assessJob } from './job.js';
+export { assessReadyCondition } from './ready-condition.js';
+export { assessCustomResourceDefinition } from './custom-resource-definition.js';
+export { assessPersistentVolumeClaim } from './persistent-volume-claim.js';
+export { assessService } from './service.js';
+export { assessPod } from './pod.js';
+export { summarizeWait, waitStep, formatDuration, type WaitOutcome, type WaitStepInput, type WaitStepResult } from './wait.js';
