@@ -1,0 +1,34 @@
+export type {
+  ChangeAction,
+  FieldChange,
+  FleetRender,
+  GuardVerdict,
+  ObjectChange,
+  Plan,
+  PlanFailure,
+  PlanSummary,
+  Selection,
+  TargetFailure,
+  TargetPlan,
+  TargetRender,
+} from './types.js';
+export { diffObjects, diffValues, jsonEqual, leaves, objectKey } from './diff.js';
+export { describeMasked, isSecret, isSecretValuePath, maskFieldChanges, maskedValue } from './mask.js';
+export { buildPlan, planOutcome, summaryLine, type PlanOutcome } from './plan.js';
+export { fieldDiffLines, formatValue, lineDiff, type DiffLine } from './field-lines.js';
+export { formatPlanText } from './format-text.js';
+export { formatPlanMarkdown, type MarkdownOptions } from './format-markdown.js';
+export { planToJson } from './format-json.js';
+export {
+  displayPath,
+  explainObject,
+  findRenderedObject,
+  pointerOf,
+  resolveFieldPath,
+  type ExplainedObject,
+  type ExplainOptions,
+  type ExplainRow,
+  type FoundObject,
+  type ProvenanceSource,
+  type TargetObjects,
+} from './explain.js';
