@@ -1,2 +1,4 @@
 export type { KubeObject, KubeMetadata, JsonValue } from './types.js';
 export { parseYamlStream, stringifyYamlStream, maxYamlBytes, maxYamlAliases, maxYamlDepth, type ParsedDocument, type ParseYamlOptions } from './yaml.js';
+export { applyPhases, kindOrder, classifyForApply, compareApplyOrder, orderForApply, orderForDelete, type ApplyPhase, type ApplyOrderEntry, type ApplyOrderOptions, type CrdRequirement, type OrderRef } from './apply-order.js';
+export { normalizeForApply, type NormalizeResult, type NormalizedField } from './normalize.js';
