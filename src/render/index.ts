@@ -1,4 +1,5 @@
 export type { RenderFs } from './fs.js';
 export type { BuildOutput, Provenance, ProvenanceEntry, ProvenanceLayer, RenderedObject } from './types.js';
 export { buildKustomization, type BuildOptions } from './kustomize/build.js';
+export { createBuildCache, type BuildCache, type BuildCacheStats } from './kustomize/cache.js';
 export { formatProvenance } from './provenance.js';

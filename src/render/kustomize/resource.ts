@@ -1,4 +1,6 @@
+import { formatRef } from '../../core/index.js';
 import type { KubeObject } from '../../manifest/index.js';
+import { isNamespacedKind } from '../../manifest/kinds.js';
 import type { Provenance, ProvenanceEntry } from '../types.js';
 
 /**
@@ -42,11 +44,43 @@ export interface Resource {
   /** Earlier identities, oldest first. The current one is in `object`. */
   history: PreviousId[];
   generator?: GeneratorInfo;
+  /** The file the resource was read from or the kustomization that generated it, for messages. */
+  origin?: string;
+}
+
+/** newResource wraps an object read from `origin`, with provenance for the whole object. */
+export function newResource(object: KubeObject, origin: string, entry: ProvenanceEntry): Resource {
+  return { object, provenance: new Map([['', entry]]), history: [], origin };
+}
+
+/**
+ * cloneResource deep-copies a resource, so a cached build result can be handed to several
+ * parents that each change it. Provenance entries are shared: they are never changed in place.
+ */
+export function cloneResource(r: Resource): Resource {
+  const out: Resource = { ...r, object: cloneJson(r.object), provenance: new Map(r.provenance), history: r.history.map((h) => ({ ...h })) };
+  if (r.generator) out.generator = { ...r.generator };
+  return out;
+}
+
+/** cloneJson deep-copies plain JSON data (much faster than structuredClone for manifests). */
+export function cloneJson<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i]);
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key in value) out[key] = cloneJson((value as Record<string, unknown>)[key]);
+  return out as T;
 }
 
 /** resourceId reads the identity of an object. */
 export function resourceId(object: KubeObject): ResourceId {
-  const [group, version] = object.apiVersion.includes('/') ? (object.apiVersion.split('/', 2) as [string, string]) : ['', object.apiVersion];
+  const apiVersion = object.apiVersion ?? '';
+  const slash = apiVersion.indexOf('/');
+  const [group, version] = slash >= 0 ? [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)] : ['', apiVersion];
   return { group, version, kind: object.kind, namespace: object.metadata.namespace || undefined, name: object.metadata.name };
 }
 
@@ -82,4 +116,20 @@ export function provenanceOf(provenance: Provenance, pointer: string): Provenanc
     if (p === '') return undefined;
     p = p.slice(0, p.lastIndexOf('/'));
   }
+}
+
+/**
+ * idKey is a string that is equal for two resources exactly when kustomize considers their ids
+ * equal: same group, version, kind and name, and the same effective namespace ("" means
+ * "default"; cluster-scoped kinds have none, whatever metadata.namespace says).
+ */
+export function idKey(id: ResourceId): string {
+  const ns = !isNamespacedKind(id.group ? `${id.group}/${id.version}` : id.version, id.kind) ? '_non_namespaceable_' : id.namespace || 'default';
+  return `${id.group}|${id.version}|${id.kind}|${ns}|${id.name}`;
+}
+
+/** formatId names a resource id as messages do: `Kind/namespace/name` with its apiVersion. */
+export function formatId(id: ResourceId): string {
+  const apiVersion = id.group ? `${id.group}/${id.version}` : id.version;
+  return `${formatRef({ kind: id.kind, namespace: id.namespace, name: id.name })}${apiVersion ? ` (${apiVersion})` : ''}`;
 }

@@ -18,6 +18,12 @@ export interface StepContext {
   readText(relPath: string, field: string): Result<string>;
   /** The file name, relative to the build root, of a path named relative to the kustomization. */
   displayPath(relPath: string): string;
+  /**
+   * The field-spec configuration this kustomization's transformers use: kustomize's built-in
+   * one merged with the configurations and crds of this kustomization and all it includes.
+   * Undefined until it is loaded (while the configurations themselves are read).
+   */
+  config?: unknown;
 }
 
 /**
