@@ -34,6 +34,9 @@ export const errorCodes = {
   EXPLAIN_OBJECT_NOT_FOUND: { exit: 1, http: 404, summary: 'No release renders the object that explain was asked about for that cluster.', hint: 'Check the kind, namespace and name with `flotilla render --cluster C`.' },
   EXPLAIN_OBJECT_AMBIGUOUS: { exit: 1, http: 400, summary: 'The object reference given to explain matches several rendered objects.', hint: 'Name the namespace too: KIND/NAMESPACE/NAME.' },
   EXPLAIN_FIELD_NOT_FOUND: { exit: 1, http: 404, summary: 'The object has no field at the path given to explain --field.', hint: 'Run explain without --field to list every field of the object.' },
+  // ---- sync: inventory
+  INVENTORY_INVALID: { exit: 1, http: 500, summary: 'A release inventory (ConfigMap flotilla-inv-<release> in flotilla-system) in a cluster cannot be read.', hint: 'Nothing is pruned for that release until the inventory reads again. Delete the ConfigMap to start a fresh one at the next sync (objects only it listed are then left in place), or restore it from its last good content.' },
+  INVENTORY_TOO_LARGE: { exit: 1, http: 413, summary: 'A release has more objects than one inventory ConfigMap can list (1 MiB).', hint: 'Split the release into several releases.' },
   // ---- sandbox
   SANDBOX_START_FAILED: { exit: 1, http: 500, summary: 'A sandbox cluster could not start.', hint: 'Check that the port is free and the directory is writable.' },
   SANDBOX_NOT_RUNNING: { exit: 1, http: 404, summary: 'No sandbox runs for the given directory.', hint: 'Start one with `flotilla sandbox up --dir DIR`.' },
