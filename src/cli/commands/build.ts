@@ -12,12 +12,14 @@ export function registerBuild(program: Command, ctx: CliContext): void {
     .description('Build a kustomization directory and print the YAML stream `kustomize build DIR` prints')
     .argument('[dir]', 'the kustomization directory', '.')
     .option('--explain', 'print, for every field of every object, the file and step that set it')
-    .action((dir: string, opts: { explain?: boolean }) => {
-      const result = buildKustomization(resolve(dir), { fs: localFs });
+    .option('--root <dir>', 'the repository root: file names are printed relative to it, and no base may lie outside it')
+    .action((dir: string, opts: { explain?: boolean; root?: string }) => {
+      const result = buildKustomization(resolve(dir), { fs: localFs, root: opts.root ? resolve(opts.root) : undefined });
       if (!result.ok) throw result.issues[0];
       const objects = result.value.objects;
       if (ctx.format() === 'json') {
-        ctx.stdout.write(JSON.stringify(objects.map((o) => (opts.explain ? { object: o.object, provenance: Object.fromEntries(o.provenance) } : o.object)), null, 2) + '\n');
+        const out = objects.map((o) => (opts.explain ? { object: o.object, provenance: Object.fromEntries(o.provenance) } : o.object));
+        ctx.stdout.write(JSON.stringify(out, null, 2) + '\n');
       } else if (opts.explain) {
         ctx.stdout.write(objects.map((o) => formatProvenance(o)).join('\n'));
       } else {

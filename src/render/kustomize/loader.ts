@@ -143,7 +143,8 @@ export function isInside(dir: string, path: string): boolean {
 /** displayPath names an absolute path relative to the session's display root. */
 export function displayPath(session: LoaderSession, path: string): string {
   const rel = posix.relative(session.displayRoot, path);
-  return rel === '' ? '.' : rel;
+  // The root itself is named in full: "." says nothing in a message.
+  return rel === '' ? path : rel;
 }
 
 /** readLimited reads a file after checking its size, so a huge file fails fast instead of filling memory. */
