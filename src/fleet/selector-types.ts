@@ -1,12 +1,3 @@
-/** LabelSelectorRequirement is one matchExpressions entry. */
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-  values?: string[];
-}
-
-/** LabelSelector is a Kubernetes label selector: matchLabels and matchExpressions, all ANDed. */
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
+// The selector types live in manifest/ so that plan/ (guards) can share them; fleet code keeps
+// importing them from here.
+export type { LabelSelector, LabelSelectorRequirement } from '../manifest/index.js';

@@ -32,3 +32,4 @@ export {
   type ProvenanceSource,
   type TargetObjects,
 } from './explain.js';
+export { evaluateGuards, checkFingerprint, isIdentityConfigMap, identityLabel, identityConfigMapName, type GuardRule, type GuardCluster, type GuardInput } from './guards.js';

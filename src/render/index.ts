@@ -3,3 +3,5 @@ export type { BuildOutput, Provenance, ProvenanceEntry, ProvenanceLayer, Rendere
 export { buildKustomization, type BuildOptions } from './kustomize/build.js';
 export { createBuildCache, type BuildCache, type BuildCacheStats } from './kustomize/cache.js';
 export { formatProvenance } from './provenance.js';
+export { substituteObjects, substituteObject, substituteString, isSubstitutionDisabled, substituteDisabledKeys, variableNamePattern, type SubstituteOptions } from './substitute.js';
+export { releaseRenderer } from './release-renderer.js';

@@ -1,0 +1,269 @@
+// The JSON Schemas of the fleet file and of cluster records, kept as data: the loader validates
+// against them, and `npm run docs` publishes them as docs/schema/*.json for editors (a test keeps
+// the published files in step). What a schema cannot say well (cycles, dangling references,
+// label syntax, templates) is checked in code after it, with the same kind of messages.
+
+/** apiVersion is the version of the fleet file and cluster record formats. */
+export const apiVersion = 'flotilla.dev/v1alpha1';
+
+/** dnsLabelPattern is an RFC 1123 label: what cluster, release and namespace names must be. */
+export const dnsLabelPattern = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+/** durationPattern is a Go-style duration: `30s`, `5m`, `1h30m`, `500ms`. */
+export const durationPattern = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
+
+/** variablePattern is a substitution variable name, as Flux requires: a letter or `_`, then letters, digits or `_`. */
+export const variablePattern = '^[_a-zA-Z][_a-zA-Z0-9]*$';
+
+/** percentPattern is a percentage of a wave's targets, `1%` to `100%`. */
+export const percentPattern = '^([1-9][0-9]?|100)%$';
+
+/** patternMeanings says in words what each pattern allows, for error messages. */
+export const patternMeanings: Record<string, string> = {
+  [dnsLabelPattern]: 'a DNS label: lower-case letters, digits and "-", starting and ending with a letter or digit',
+  [durationPattern]: 'a duration such as 30s, 5m or 1h30m',
+  [variablePattern]: 'a variable name: a letter or "_", then letters, digits or "_"',
+  [percentPattern]: 'a percentage from 1% to 100%',
+};
+
+/** notificationEvents are the events a notification may subscribe to. */
+export const notificationEvents = ['SyncSucceeded', 'SyncFailed', 'DriftDetected', 'DriftCorrected', 'GuardBlocked', 'RolloutStarted', 'RolloutHalted', 'RolloutCompleted', 'ClusterUnreachable'] as const;
+
+const name = (what: string) => ({ type: 'string', pattern: dnsLabelPattern, maxLength: 63, description: `The ${what}'s name: a DNS label (lower-case letters, digits and "-").` });
+const stringMap = (description: string) => ({ type: 'object', additionalProperties: { type: 'string' }, description });
+const duration = (description: string) => ({ type: 'string', pattern: durationPattern, description });
+
+const labelSelector = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'A Kubernetes label selector: every matchLabels entry and every matchExpressions requirement must hold. {} selects everything.',
+  properties: {
+    matchLabels: stringMap('Labels that must be present with exactly these values.'),
+    matchExpressions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['key', 'operator'],
+        properties: {
+          key: { type: 'string', minLength: 1 },
+          operator: { enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'], description: 'NotIn and DoesNotExist also match when the label is absent.' },
+          values: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+};
+
+const secretSource = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  description: 'Where a secret comes from; never a literal secret in Git.',
+  properties: {
+    env: { type: 'string', pattern: variablePattern, description: 'An environment variable of the hub or agent.' },
+    file: { type: 'string', minLength: 1, description: 'A file on the machine that runs the hub or agent.' },
+  },
+};
+
+const metadata = (what: string) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: name(what),
+    labels: stringMap('Labels.'),
+    annotations: stringMap('Annotations.'),
+  },
+});
+
+/** fleetSchema is the JSON Schema of `flotilla.yaml` (SPEC §2.2). */
+export const fleetSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://flotilla.dev/schema/fleet.schema.json',
+  title: 'Flotilla fleet file (flotilla.yaml)',
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  properties: {
+    apiVersion: { const: apiVersion },
+    kind: { const: 'Fleet' },
+    metadata: metadata('fleet'),
+    spec: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['releases'],
+      properties: {
+        clusters: { type: 'string', minLength: 1, default: 'clusters/*/cluster.yaml', description: 'A glob of cluster record files, relative to the repository root.' },
+        releases: { type: 'array', items: { $ref: '#/definitions/release' } },
+        rollout: { $ref: '#/definitions/rollout' },
+        guards: { type: 'array', items: { $ref: '#/definitions/guard' } },
+        notifications: { type: 'array', items: { $ref: '#/definitions/notification' } },
+      },
+    },
+  },
+  definitions: {
+    labelSelector,
+    release: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'targets'],
+      description: 'One unit of deployment: a kustomize directory (path) or a Helm chart (helm), rendered once per target cluster.',
+      properties: {
+        name: name('release'),
+        path: { type: 'string', minLength: 1, description: 'A kustomize directory relative to the repository root; may hold {{cluster.name}}, {{cluster.labels.KEY}}, {{cluster.identity.KEY}}, {{release.name}}.' },
+        helm: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['chart'],
+          properties: {
+            chart: {
+              type: ['string', 'object'],
+              minLength: 1,
+              additionalProperties: false,
+              required: ['repo', 'name'],
+              properties: {
+                repo: { type: 'string', minLength: 1 },
+                name: { type: 'string', minLength: 1 },
+                version: { type: 'string', minLength: 1 },
+              },
+              description: 'A chart directory in the repository, or {repo: URL, name, version}.',
+            },
+            version: { type: 'string', minLength: 1 },
+            values: { type: 'object', description: 'Values merged last; strings may hold templates.' },
+            valuesFiles: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Values files in order; a missing file is an error unless listed in optionalValuesFiles.' },
+            optionalValuesFiles: { type: 'array', items: { type: 'string', minLength: 1 } },
+          },
+        },
+        repo: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['url'],
+          description: 'Another Git repository that holds the path (one repository per environment).',
+          properties: {
+            url: { type: 'string', minLength: 1 },
+            branch: { type: 'string', minLength: 1 },
+          },
+        },
+        targets: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'The clusters: those matching selector, plus clusters, minus exclude.',
+          properties: {
+            selector: { $ref: '#/definitions/labelSelector' },
+            clusters: { type: 'array', items: { type: 'string', minLength: 1 } },
+            exclude: { type: 'array', items: { type: 'string', minLength: 1 } },
+          },
+        },
+        dependsOn: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Releases that must be healthy on a cluster before this one syncs there.' },
+        namespace: { ...name('namespace'), description: 'The namespace of namespaced objects that have none.' },
+        substitute: { type: 'object', propertyNames: { pattern: variablePattern }, additionalProperties: { type: 'string' }, description: 'Variables for ${VAR} substitution after rendering; values may hold templates.' },
+        prune: { type: 'boolean', default: true },
+        allowEmpty: { type: 'boolean', default: false, description: 'Allow a render of zero objects to prune a non-empty inventory.' },
+        wait: { type: 'boolean', default: false, description: 'Wait for the objects to be healthy.' },
+        timeout: duration('How long a sync waits for health.'),
+        selfHeal: { type: 'boolean', default: true, description: 'false: report drift, do not correct it.' },
+        ignore: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['paths'],
+            properties: {
+              group: { type: 'string' },
+              kind: { type: 'string', minLength: 1 },
+              namespace: { type: 'string', minLength: 1 },
+              name: { type: 'string', minLength: 1, description: 'An object name; "*" matches all.' },
+              paths: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^/' }, description: 'JSON pointers such as /spec/replicas.' },
+            },
+          },
+        },
+      },
+    },
+    rollout: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['waves'],
+      properties: {
+        waves: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'selector'],
+            properties: {
+              name: name('wave'),
+              selector: { $ref: '#/definitions/labelSelector' },
+              maxParallel: { type: ['integer', 'string'], minimum: 1, pattern: percentPattern, description: 'A count of targets, or a percentage such as "25%".' },
+              soak: duration('How long the wave must stay healthy before the next starts.'),
+              approval: { enum: ['manual'] },
+            },
+          },
+        },
+        failurePolicy: { enum: ['halt', 'rollback'], default: 'halt' },
+      },
+    },
+    guard: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      description: 'Either {builtin: identity} or a denyObjects guard for the clusters matching clusters.',
+      properties: {
+        name: name('guard'),
+        builtin: { enum: ['identity'] },
+        clusters: { $ref: '#/definitions/labelSelector' },
+        denyObjects: { $ref: '#/definitions/labelSelector' },
+      },
+    },
+    notification: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'type', 'urlFrom', 'events'],
+      properties: {
+        name: name('notification'),
+        type: { enum: ['slack', 'webhook'] },
+        urlFrom: secretSource,
+        secretFrom: secretSource,
+        events: { type: 'array', minItems: 1, items: { enum: [...notificationEvents] } },
+      },
+    },
+  },
+} as const;
+
+/** clusterSchema is the JSON Schema of a cluster record, `kind: Cluster` (SPEC §2.1). */
+export const clusterSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://flotilla.dev/schema/cluster.schema.json',
+  title: 'Flotilla cluster record (clusters/NAME/cluster.yaml)',
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiVersion', 'kind', 'metadata'],
+  properties: {
+    apiVersion: { const: apiVersion },
+    kind: { const: 'Cluster' },
+    metadata: metadata('cluster'),
+    spec: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        identity: {
+          type: 'object',
+          propertyNames: { pattern: variablePattern },
+          additionalProperties: { type: 'string' },
+          description: 'Facts this cluster must prove; each key is also a substitution variable.',
+        },
+        connection: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            context: { type: 'string', minLength: 1, description: "A context of the hub's kubeconfig (default: the cluster's name)." },
+            mode: { enum: ['push', 'pull'], default: 'push', description: 'pull: an agent reconciles this cluster; the hub only observes it.' },
+          },
+        },
+        fingerprint: { type: 'string', minLength: 1, description: 'The uid of the live kube-system namespace, written by flotilla bootstrap.' },
+      },
+    },
+  },
+} as const;
