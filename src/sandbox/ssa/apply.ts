@@ -1,4 +1,16 @@
+// Server-side apply as kube-apiserver does it (structured-merge-diff's Updater.Apply wrapped in
+// the server's field managers): merge the applied configuration into the live object, give the
+// applier exactly the fields its configuration specifies, remove what it stopped applying and
+// nobody else owns, and refuse (or, with force, take) fields that others own with another value.
+import { conflictMessage, conflictStatus } from './conflict.js';
+import { FieldSet } from './field-set.js';
+import { ignoredSet } from './ignored.js';
+import { capUpdateManagers, decodeManagedFields, encodeManagedFields, managerId, strippedFields, type ManagerState } from './managed-fields.js';
+import { managedFieldsOf, metadataOf, withManagedFields, withoutManagedFields } from './object-meta.js';
+import { formatFieldPath } from './path-element.js';
+import { schemaFor } from './schema.js';
 import type { SchemaNode } from './schema-types.js';
+import { compareObjects, deepEqual, ensureNamedFieldsAreMembers, mergeValues, removeItems, toFieldSet } from './typed.js';
 import type { ApplyConflict, GroupVersionKind, KubeObject, KubeStatus, ManagedFieldsEntry } from './types.js';
 
 /** ServerSideApplyOptions are the inputs of one server-side apply (PATCH application/apply-patch+yaml). */
@@ -18,27 +30,110 @@ export interface ServerSideApplyOptions {
   now: string;
   /** subresource is set for an apply through a subresource such as "status". */
   subresource?: string;
-  /** schema of the kind. @default schemaFor(gvk) (built-in table, else deduced) */
+  /** schema of the kind. @default schemaFor(gvk) (built-in table, else an open schema) */
   schema?: SchemaNode;
-  /** fields the server resets for this endpoint (e.g. [['status']] on the main resource): never owned. */
+  /** fields the server resets for this endpoint (e.g. [['status']] on the main resource): never owned through it. */
   ignoredFields?: string[][];
 }
 
-/** ServerSideApplyResult is the merged object, or the conflicts, or why the applied object is invalid. */
+/** ServerSideApplyResult is the merged object, or the conflicts, or why the applied object is refused. */
 export type ServerSideApplyResult =
   | {
       ok: true;
       /** object is the merged object with its new managedFields (the live object itself when nothing changed). */
       object: KubeObject;
       managedFields: ManagedFieldsEntry[];
-      /** changed is false when neither the object nor its managedFields changed: no write, no event. */
+      /** changed is false when neither the object nor its managedFields changed: no write, no new resourceVersion, no event. */
       changed: boolean;
     }
   | { ok: false; reason: 'Conflict'; conflicts: ApplyConflict[]; message: string; status: KubeStatus }
-  | { ok: false; reason: 'Invalid'; message: string; field?: string };
+  | { ok: false; reason: 'Invalid' | 'BadRequest'; message: string; field?: string };
+
+function apiVersionOf(obj: KubeObject | undefined, gvk: GroupVersionKind): string {
+  const v = obj?.apiVersion;
+  if (typeof v === 'string' && v) return v;
+  return gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+}
+
+/**
+ * pruneMerged removes from the merged object what the applier owned before and no longer applies,
+ * unless another manager owns it (structured-merge-diff's prune, addBackOwnedItems and
+ * addBackDanglingItems, in one version).
+ */
+function pruneMerged(merged: KubeObject, schema: SchemaNode, managed: FieldSet, lastSet: FieldSet | undefined): KubeObject {
+  if (!lastSet || lastSet.isEmpty()) return merged;
+  const ensure = (s: FieldSet, v: unknown) => ensureNamedFieldsAreMembers(s, schema, v);
+  const setOf = (v: unknown) => ensure(toFieldSet(v, schema).set, v);
+  const last = ensure(lastSet, merged);
+  const mergedSet = setOf(merged);
+  const pruned = (removeItems(merged, last, schema) ?? {}) as KubeObject;
+  const ownedBack = (removeItems(merged, mergedSet.difference(setOf(pruned).union(ensure(managed, merged))), schema) ?? {}) as KubeObject;
+  return (removeItems(merged, mergedSet.difference(setOf(ownedBack)).intersection(last), schema) ?? {}) as KubeObject;
+}
 
 /** serverSideApply merges an applied configuration into the live object and updates field ownership. */
 export function serverSideApply(options: ServerSideApplyOptions): ServerSideApplyResult {
-  void options;
-  throw new Error('serverSideApply: not implemented yet');
+  const { applied, manager, force, gvk, now, subresource } = options;
+  const schema = options.schema ?? schemaFor(gvk);
+  const appliedMeta = metadataOf(applied);
+  if (appliedMeta && appliedMeta.managedFields !== undefined && appliedMeta.managedFields !== null) {
+    return { ok: false, reason: 'BadRequest', message: 'metadata.managedFields must be nil', field: 'metadata.managedFields' };
+  }
+  const config = toFieldSet(applied, schema, true);
+  if (config.errors.length > 0) {
+    const e = config.errors[0]!;
+    const message = config.errors.map((x) => `${x.path}: ${x.message}`).join(', ');
+    return { ok: false, reason: 'Invalid', message, field: e.path };
+  }
+  const ignored = ignoredSet(options.ignoredFields);
+  const apiVersion = apiVersionOf(applied, gvk);
+  const live = options.live ? withoutManagedFields(options.live) : {};
+  const before = options.managedFields ?? managedFieldsOf(options.live) ?? [];
+  const states = decodeManagedFields(before);
+  const id = managerId({ manager, operation: 'Apply', apiVersion, subresource });
+  const previous = states.get(id);
+
+  const appliedSet = config.set.recursiveDifference(ignored);
+  const mine: ManagerState = { manager, operation: 'Apply', apiVersion, set: appliedSet };
+  if (subresource) mine.subresource = subresource;
+  if (previous?.time) mine.time = previous.time;
+  states.set(id, mine);
+
+  let managedUnion = new FieldSet();
+  for (const s of states.values()) managedUnion = managedUnion.union(s.set);
+  const merged = pruneMerged(mergeValues(live, applied, schema) as KubeObject, schema, managedUnion, previous?.set);
+
+  const compare = compareObjects(live, merged, schema);
+  const changedFields = compare.modified.union(compare.added).recursiveDifference(ignored);
+  const removedFields = compare.removed.recursiveDifference(ignored);
+  const conflicts: ApplyConflict[] = [];
+  const others = [...states.entries()].filter(([otherId]) => otherId !== id).sort(([, a], [, b]) => (a.manager < b.manager ? -1 : a.manager > b.manager ? 1 : 0));
+  for (const [otherId, s] of others) {
+    const clash = s.set.intersection(changedFields);
+    if (!clash.isEmpty()) {
+      for (const p of clash.paths()) {
+        const c: ApplyConflict = { manager: s.manager, operation: s.operation, apiVersion: s.apiVersion, field: formatFieldPath(p) };
+        if (s.subresource) c.subresource = s.subresource;
+        conflicts.push(c);
+      }
+    }
+    const set = s.set.difference(clash).difference(removedFields);
+    if (set.isEmpty()) states.delete(otherId);
+    else states.set(otherId, { ...s, set });
+  }
+  if (conflicts.length > 0 && !force) {
+    return { ok: false, reason: 'Conflict', conflicts, message: conflictMessage(conflicts), status: conflictStatus(conflicts) };
+  }
+
+  mine.set = mine.set.difference(strippedFields);
+  if (mine.set.isEmpty()) states.delete(id);
+  const same = compare.added.isEmpty() && compare.modified.isEmpty() && compare.removed.isEmpty();
+  if (!same) mine.time = now;
+  const managedFields = encodeManagedFields(capUpdateManagers(states).values());
+  const managedChanged = !deepEqual(managedFields, before);
+  if (same) {
+    const object = options.live && !managedChanged ? options.live : withManagedFields(options.live ?? merged, managedFields);
+    return { ok: true, object, managedFields, changed: managedChanged || !options.live };
+  }
+  return { ok: true, object: withManagedFields(merged, managedFields), managedFields, changed: true };
 }
