@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseAllDocuments } from 'yaml';
+import { parseYamlStream, stringifyYamlStream } from './yaml.js';
+
+test('stringifyYamlStream prints as kustomize: sorted keys, unindented sequences, literal blocks, go-yaml quoting', () => {
+  const text = stringifyYamlStream([
+    {
+      kind: 'ConfigMap',
+      apiVersion: 'v1',
+      metadata: { name: 'x' },
+      data: { on: 'on', port: '8080', octal: '0644', date: '2024-03-01', plain: 'hello world', colon: 'a: b', quote: '"q"', multi: 'one\ntwo\n', empty: '' },
+      list: ['a', 'b'],
+    },
+    { kind: 'B', long: 'x'.repeat(200) },
+  ]);
+  assert.equal(
+    text,
+    [
+      'apiVersion: v1',
+      'data:',
+      "  colon: 'a: b'",
+      '  date: "2024-03-01"',
+      '  empty: ""',
+      '  multi: |',
+      '    one',
+      '    two',
+      '  octal: "0644"',
+      '  "on": "on"',
+      '  plain: hello world',
+      '  port: "8080"',
+      `  quote: '"q"'`,
+      'kind: ConfigMap',
+      'list:',
+      '- a',
+      '- b',
+      'metadata:',
+      '  name: x',
+      '---',
+      'kind: B',
+      `long: ${'x'.repeat(200)}`,
+      '',
+    ].join('\n'),
+  );
+});
+
+test('printed strings read back as the same strings under YAML 1.1 rules', () => {
+  const words = ['y', 'n', 'yes', 'No', 'ON', 'off', 'true', 'null', '~', '', '1e3', '0x1F', '0o17', '+1', '.5', '1_000', '12:30:00', '2001-12-14t21:59:43.10-05:00', '.inf', '<<', '- x', '# c', 'a #b', '@x', '`x', '%x', '*x', '&x', '!x', '{x}', '[x]', 'x,y', '"', "'", ' lead', 'trail ', 'tab\there', 'line\n', 'a\n\nb'];
+  const value = Object.fromEntries(words.map((w, i) => [`k${i}`, w]));
+  const back = parseAllDocuments(stringifyYamlStream([value]), { version: '1.1' })[0]!.toJS();
+  assert.deepEqual(back, value);
+});
+
+test('parseYamlStream with the kubernetes schema reads as go-yaml v3: 0644 is octal, on and yes are strings', () => {
+  const r = parseYamlStream('a: 0644\nb: on\nc: yes\nd: 1.10\ne: 2024-03-01\nf: 0o17\n', { file: 'x.yaml', schema: 'kubernetes' });
+  assert.ok(r.ok);
+  assert.deepEqual(r.value[0]!.value, { a: 420, b: 'on', c: 'yes', d: 1.1, e: '2024-03-01', f: 15 });
+  const v11 = parseYamlStream('b: on\nc: yes\n', { file: 'x.yaml', schema: 'yaml-1.1' });
+  assert.ok(v11.ok);
+  assert.deepEqual(v11.value[0]!.value, { b: true, c: true });
+});
+
+test('parseYamlStream rejects repeated keys when asked, and names the file and line', () => {
+  const r = parseYamlStream('a: 1\na: 2\n', { file: 'dup.yaml', uniqueKeys: true });
+  assert.equal(r.ok, false);
+  if (!r.ok) {
+    assert.equal(r.issues[0]!.code, 'YAML_PARSE');
+    assert.match(r.issues[0]!.message, /dup\.yaml/);
+  }
+});
