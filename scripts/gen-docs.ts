@@ -1,7 +1,15 @@
 // Regenerates the generated parts of docs/ (npm run docs). Tests fail when they are out of step.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { errorsMarkdown } from './docs-errors.js';
 
 const root = new URL('..', import.meta.url).pathname;
 writeFileSync(`${root}docs/errors.md`, errorsMarkdown());
 console.log('wrote docs/errors.md');
+
+// The JSON Schemas of the fleet file and cluster records, for editors (src/fleet/schema.ts).
+const { schemaFiles } = await import('../src/fleet/schema-files.js');
+mkdirSync(`${root}docs/schema`, { recursive: true });
+for (const [name, text] of Object.entries(schemaFiles())) {
+  writeFileSync(`${root}docs/schema/${name}`, text);
+  console.log(`wrote docs/schema/${name}`);
+}

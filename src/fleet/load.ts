@@ -3,6 +3,7 @@ import { FlotillaError, fail, ok, type Issue, type Result } from '../core/index.
 import { labelsProblems, parseYamlStream, selectorProblems, type LabelSelector } from '../manifest/index.js';
 import type { FleetFs } from './ports.js';
 import { expandGlob, globProblem } from './glob.js';
+import { closest } from './suggest.js';
 import { fieldIssue, type FieldPath, type SourceFile } from './source-file.js';
 import { hasTemplate, parseTemplate, templateKeys } from './template.js';
 import type { ClusterRecord, Fleet, GuardSpec, HelmSource, IgnoreRule, NotificationSpec, Release, RolloutSpec } from './types.js';
@@ -223,14 +224,8 @@ function loadClusters(fs: FleetFs, root: string, glob: string, fleetSource: Sour
 // ---- rules beyond the schema
 
 function suggest(name: string, known: string[]): string {
-  const near = known.find((k) => k.toLowerCase() === name.toLowerCase() || (Math.abs(k.length - name.length) <= 2 && commonPrefix(k, name) >= Math.min(k.length, name.length) - 2));
+  const near = closest(name, known);
   return near ? ` (did you mean "${near}"?)` : '';
-}
-
-function commonPrefix(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
 }
 
 function listNames(names: string[]): string {

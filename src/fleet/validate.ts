@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ErrorCode, Issue } from '../core/index.js';
 import { clusterSchema, fleetSchema, patternMeanings } from './schema.js';
 import { fieldIssue, type FieldPath, type SourceFile } from './source-file.js';
+import { closest } from './suggest.js';
 
 let compiled: { fleet: ValidateFunction; cluster: ValidateFunction } | undefined;
 
@@ -68,33 +69,6 @@ const typeWords: Record<string, string> = {
   integer: 'a whole number',
   number: 'a number',
 };
-
-function closest(word: string, options: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const option of options) {
-    const d = option.toLowerCase() === word.toLowerCase() ? 0 : distance(word, option);
-    if (d < bestDistance) {
-      best = option;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
 
 interface Described {
   path: FieldPath;
