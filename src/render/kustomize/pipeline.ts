@@ -1,5 +1,20 @@
 import { FlotillaError, fail, ok, type Result } from '../../core/index.js';
 import type { Kustomization } from './kustomization.js';
+import {
+  annotationsStep,
+  defaultTransformerConfig,
+  fixNameReferences,
+  imagesStep,
+  labelsStep,
+  loadTransformerConfig,
+  mergeTransformerConfigs,
+  namespaceStep,
+  prefixStep,
+  replacementsStep,
+  replicasStep,
+  suffixStep,
+  type TransformerConfig,
+} from './transformers/index.js';
 import type { Resource } from './resource.js';
 import type { BuildStep, StepContext } from './step.js';
 
@@ -25,6 +40,13 @@ function pending(name: string, fields: readonly (keyof Kustomization)[]): NamedS
   };
 }
 
+type ConfiguredStep = (resources: Resource[], k: Kustomization, ctx: StepContext, config?: TransformerConfig) => Result<Resource[]>;
+
+// The transformers take the field-spec configuration the build carries in the step context.
+function withConfig(name: string, fields: readonly (keyof Kustomization)[], step: ConfiguredStep): NamedStep {
+  return { name, fields, step: (resources, k, ctx) => step(resources, k, ctx, (ctx.config as TransformerConfig | undefined) ?? defaultTransformerConfig()) };
+}
+
 /**
  * transformerSteps are a kustomization's transformers in the order kustomize v5 runs them:
  * legacy patchesStrategicMerge, patches, namespace, namePrefix, nameSuffix, labels (commonLabels
@@ -33,15 +55,15 @@ function pending(name: string, fields: readonly (keyof Kustomization)[]): NamedS
 export const transformerSteps: readonly NamedStep[] = [
   pending('patchesStrategicMerge', ['patchesStrategicMerge']),
   pending('patches', ['patches']),
-  pending('namespace', ['namespace']),
-  pending('namePrefix', ['namePrefix']),
-  pending('nameSuffix', ['nameSuffix']),
-  pending('labels', ['commonLabels', 'labels']),
-  pending('commonAnnotations', ['commonAnnotations']),
+  withConfig('namespace', ['namespace'], namespaceStep),
+  withConfig('namePrefix', ['namePrefix'], prefixStep),
+  withConfig('nameSuffix', ['nameSuffix'], suffixStep),
+  withConfig('labels', ['commonLabels', 'labels'], labelsStep),
+  withConfig('commonAnnotations', ['commonAnnotations'], annotationsStep),
   pending('patchesJson6902', ['patchesJson6902']),
-  pending('replicas', ['replicas']),
-  pending('images', ['images']),
-  pending('replacements', ['replacements']),
+  withConfig('replicas', ['replicas'], replicasStep),
+  withConfig('images', ['images'], imagesStep),
+  { name: 'replacements', fields: ['replacements'], step: replacementsStep },
 ];
 
 /** runTransformers runs every transformer step of one kustomization over its accumulated resources. */
@@ -55,22 +77,28 @@ export function runTransformers(resources: Resource[], k: Kustomization, ctx: St
   return ok(current);
 }
 
-/** inheritConfig merges the field-spec configurations of the kustomizations one includes, in order. */
+/**
+ * inheritConfig merges the field-spec configurations of the kustomizations one includes, in
+ * order (kustomize's MergeConfig). Most trees never add configurations, so most of the time every
+ * child hands up the same default object and there is nothing to merge.
+ */
 export function inheritConfig(configs: readonly unknown[]): Result<unknown> {
-  return ok(configs.length > 0 ? configs[configs.length - 1] : undefined);
+  const distinct = [...new Set(configs.filter((c) => c !== undefined))] as TransformerConfig[];
+  if (distinct.length === 0) return ok(undefined);
+  if (distinct.length === 1) return ok(distinct[0]);
+  return mergeTransformerConfigs(...distinct);
 }
 
-/** finishConfig adds a kustomization's own configurations and crds to what it inherited. */
+/** finishConfig adds the built-in field specs and a kustomization's own configurations and crds to what it inherited. */
 export function finishConfig(k: Kustomization, ctx: StepContext, inherited: unknown): Result<unknown> {
-  if ((k.configurations?.length ?? 0) > 0 || (k.crds?.length ?? 0) > 0) {
-    return fail(new FlotillaError('RENDER_UNSUPPORTED', `${ctx.file}: configurations: not built yet`, { file: ctx.file }));
-  }
-  return ok(inherited);
+  const own = (k.configurations?.length ?? 0) > 0 || (k.crds?.length ?? 0) > 0;
+  // Every config made here already holds the built-in specs, so without files of its own a
+  // kustomization can keep what it inherited.
+  if (!own) return ok(inherited ?? defaultTransformerConfig());
+  return loadTransformerConfig(k, ctx, inherited === undefined ? [] : [inherited as TransformerConfig]);
 }
 
 /** fixReferences rewrites references to renamed resources (kustomize's name-reference fix), once, at the top. */
 export function fixReferences(resources: Resource[], config: unknown, ctx: StepContext): Result<Resource[]> {
-  void config;
-  void ctx;
-  return ok(resources);
+  return fixNameReferences(resources, (config as TransformerConfig | undefined) ?? defaultTransformerConfig(), { file: ctx.file });
 }
