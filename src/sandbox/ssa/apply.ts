@@ -2,7 +2,7 @@
 // the server's field managers): merge the applied configuration into the live object, give the
 // applier exactly the fields its configuration specifies, remove what it stopped applying and
 // nobody else owns, and refuse (or, with force, take) fields that others own with another value.
-import { conflictMessage, conflictStatus } from './conflict.js';
+import { conflictMessage, conflictStatus, sortConflicts } from './conflict.js';
 import { FieldSet } from './field-set.js';
 import { ignoredSet } from './ignored.js';
 import { capUpdateManagers, decodeManagedFields, encodeManagedFields, managerId, strippedFields, type ManagerState } from './managed-fields.js';
@@ -71,6 +71,10 @@ function pruneMerged(merged: KubeObject, schema: SchemaNode, managed: FieldSet, 
   return (removeItems(merged, mergedSet.difference(setOf(ownedBack)).intersection(last), schema) ?? {}) as KubeObject;
 }
 
+function withoutTimes(entries: ManagedFieldsEntry[]): unknown {
+  return entries.map((e) => ({ ...e, time: undefined }));
+}
+
 /** serverSideApply merges an applied configuration into the live object and updates field ownership. */
 export function serverSideApply(options: ServerSideApplyOptions): ServerSideApplyResult {
   const { applied, manager, force, gvk, now, subresource } = options;
@@ -107,7 +111,7 @@ export function serverSideApply(options: ServerSideApplyOptions): ServerSideAppl
   const changedFields = compare.modified.union(compare.added).recursiveDifference(ignored);
   const removedFields = compare.removed.recursiveDifference(ignored);
   const conflicts: ApplyConflict[] = [];
-  const others = [...states.entries()].filter(([otherId]) => otherId !== id).sort(([, a], [, b]) => (a.manager < b.manager ? -1 : a.manager > b.manager ? 1 : 0));
+  const others = [...states.entries()].filter(([otherId]) => otherId !== id);
   for (const [otherId, s] of others) {
     const clash = s.set.intersection(changedFields);
     if (!clash.isEmpty()) {
@@ -122,18 +126,23 @@ export function serverSideApply(options: ServerSideApplyOptions): ServerSideAppl
     else states.set(otherId, { ...s, set });
   }
   if (conflicts.length > 0 && !force) {
-    return { ok: false, reason: 'Conflict', conflicts, message: conflictMessage(conflicts), status: conflictStatus(conflicts) };
+    const sorted = sortConflicts(conflicts);
+    return { ok: false, reason: 'Conflict', conflicts: sorted, message: conflictMessage(sorted), status: conflictStatus(sorted) };
   }
 
   mine.set = mine.set.difference(strippedFields);
   if (mine.set.isEmpty()) states.delete(id);
   const same = compare.added.isEmpty() && compare.modified.isEmpty() && compare.removed.isEmpty();
-  if (!same) mine.time = now;
-  const managedFields = encodeManagedFields(capUpdateManagers(states).values());
-  const managedChanged = !deepEqual(managedFields, before);
-  if (same) {
-    const object = options.live && !managedChanged ? options.live : withManagedFields(options.live ?? merged, managedFields);
-    return { ok: true, object, managedFields, changed: managedChanged || !options.live };
+  // Newer servers stamp the applier's entry on every apply, then keep the stored object (old
+  // times included) when nothing but times would change; 1.19 reached the same by not stamping a
+  // no-op. Either way: a no-op keeps every time, any real change stamps the applier's entry.
+  const untimed = encodeManagedFields(capUpdateManagers(new Map([...states].map(([k, v]) => [k, { ...v }]))).values());
+  const managedChanged = !deepEqual(withoutTimes(untimed), withoutTimes(before));
+  if (same && !managedChanged && options.live) {
+    return { ok: true, object: options.live, managedFields: before, changed: false };
   }
+  mine.time = now;
+  const managedFields = encodeManagedFields(capUpdateManagers(states).values());
+  if (same) return { ok: true, object: withManagedFields(options.live ?? merged, managedFields), managedFields, changed: true };
   return { ok: true, object: withManagedFields(merged, managedFields), managedFields, changed: true };
 }

@@ -5,7 +5,7 @@ export type { ListSchema, MapSchema, ScalarSchema, SchemaNode, UntypedSchema } f
 export { serverSideApply, type ServerSideApplyOptions, type ServerSideApplyResult } from './apply.js';
 export { trackUpdate, type TrackUpdateOptions, type TrackUpdateResult } from './update.js';
 export { builtinSchemas, deducedSchema, objectMetaSchema, openSchema, schemaFor, schemaFromCrd, schemaFromOpenApiV3, type OpenApiV3Schema, type SchemaForOptions } from './schema.js';
-export { conflictMessage, conflictStatus, printManager } from './conflict.js';
+export { conflictMessage, conflictStatus, managerSortKey, printManager, sortConflicts } from './conflict.js';
 export { FieldSet } from './field-set.js';
 export { comparePathElements, fieldElement, formatFieldPath, keyElement, parsePathElement, serializePathElement, type FieldPath, type PathElement } from './path-element.js';
 export { compareObjects, mergeValues, removeItems, toFieldSet, type Comparison, type ValidationError } from './typed.js';
