@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { FlotillaError } from '../core/index.js';
 import { registerBuild } from './commands/build.js';
+import { registerRender } from './commands/render.js';
 import type { CliContext } from './context.js';
 import { reportError, type OutputFormat } from './exit.js';
 
@@ -21,6 +22,7 @@ export function createProgram(ctx: CliContext): Command {
     .showHelpAfterError()
     .enablePositionalOptions(false);
   registerBuild(program, ctx);
+  registerRender(program, ctx);
   return program;
 }
 
