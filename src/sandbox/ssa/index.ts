@@ -3,7 +3,7 @@
 export type { ApplyConflict, FieldsV1, GroupVersionKind, KubeObject, KubeStatus, ManagedFieldsEntry, ManagedFieldsOperation, StatusCause } from './types.js';
 export type { ListSchema, MapSchema, ScalarSchema, SchemaNode, UntypedSchema } from './schema-types.js';
 export { serverSideApply, type ServerSideApplyOptions, type ServerSideApplyResult } from './apply.js';
-export { trackUpdate, type TrackUpdateOptions, type TrackUpdateResult } from './update.js';
+export { trackUpdate, zeroObject, type TrackUpdateOptions, type TrackUpdateResult } from './update.js';
 export { builtinSchemas, deducedSchema, objectMetaSchema, openSchema, schemaFor, schemaFromCrd, schemaFromOpenApiV3, type OpenApiV3Schema, type SchemaForOptions } from './schema.js';
 export { conflictMessage, conflictStatus, managerSortKey, printManager, sortConflicts } from './conflict.js';
 export { FieldSet } from './field-set.js';

@@ -13,7 +13,7 @@ import type { GroupVersionKind, KubeObject, ManagedFieldsEntry } from './types.j
 
 /** TrackUpdateOptions are the inputs of one non-apply write (create, update, merge/JSON/strategic patch). */
 export interface TrackUpdateOptions {
-  /** before is the stored object; undefined for a create. */
+  /** before is the stored object; undefined for a create (compared with zeroObject(gvk, after), as the server compares with the empty Go object). */
   before?: KubeObject;
   /** after is the object about to be stored. */
   after: KubeObject;
