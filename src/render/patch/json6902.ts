@@ -139,7 +139,7 @@ function getValue(doc: unknown, pointer: string): { found: boolean; value?: unkn
 function add(doc: unknown, pointer: string, value: unknown): unknown {
   const segments = parsePointer(pointer);
   if (segments === undefined) throw new PatchFailure(`"${pointer}" is not a JSON pointer (it must start with "/")`);
-  if (segments.length === 0) return value;
+  if (segments.length === 0) throw new PatchFailure('the whole document cannot be replaced by add');
   const parent = parentOf(doc, segments, pointer);
   const last = segments[segments.length - 1]!;
   if (Array.isArray(parent)) {
@@ -171,13 +171,13 @@ function remove(doc: unknown, pointer: string): { doc: unknown; removed: unknown
 function replace(doc: unknown, pointer: string, value: unknown): unknown {
   const segments = parsePointer(pointer);
   if (segments === undefined) throw new PatchFailure(`"${pointer}" is not a JSON pointer (it must start with "/")`);
-  if (segments.length === 0) return value;
+  if (segments.length === 0) throw new PatchFailure('the whole document cannot be replaced');
   const parent = parentOf(doc, segments, pointer);
   const last = segments[segments.length - 1]!;
   if (Array.isArray(parent)) {
     parent[arrayIndex(parent, last, false)] = value;
   } else {
-    if (!Object.prototype.hasOwnProperty.call(parent, last)) throw new PatchFailure(`there is nothing at ${pointer} to replace`);
+    // kustomize's json-patch library sets a missing key on replace, like add.
     parent[last] = value;
   }
   return doc;
@@ -190,9 +190,9 @@ function jsonEqual(a: unknown, b: unknown): boolean {
 
 /**
  * applyJsonPatch applies RFC 6902 operations to a copy of `doc`, as kustomize (evanphx/json-patch)
- * does: `add` creates or overwrites a key but needs the parent to exist; `remove` and `replace`
- * need their target; `-` appends; a failing `test` stops the patch. Errors name the operation's
- * index and path.
+ * does: `add` and `replace` create or overwrite a key but need the parent to exist; `remove` needs
+ * its target; `-` appends; negative indices count from the end; a failing `test` stops the patch.
+ * Errors name the operation's index and path.
  */
 export function applyJsonPatch(doc: unknown, operations: readonly JsonPatchOperation[], where: JsonPatchWhere = {}): Result<unknown> {
   let current: unknown = structuredClone(doc);

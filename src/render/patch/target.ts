@@ -1,57 +1,16 @@
 import { FlotillaError, fail, ok, type Result } from '../../core/index.js';
 import type { PatchTarget } from '../kustomize/kustomization.js';
 import type { Resource } from '../kustomize/resource.js';
+import { isNamespacedKind } from '../../manifest/kinds.js';
 import { matchesLabelSelector, parseLabelSelector, type LabelSelector } from './label-selector.js';
 
 /**
- * clusterScopedKinds are the built-in kinds that live outside namespaces. Kustomize gives them the
- * effective namespace `_non_namespaceable_`, so a target namespace never selects them by accident,
- * while a namespaced object without a namespace counts as being in `default`.
+ * effectiveNamespace is kustomize's non-empty namespace of an id, used when matching targets:
+ * `_non_namespaceable_` for cluster-scoped kinds (so a target namespace never selects them by
+ * accident), `default` for a namespaced object without a namespace.
  */
-export const clusterScopedKinds: ReadonlySet<string> = new Set([
-  'APIService',
-  'CSIDriver',
-  'CSINode',
-  'CertificateSigningRequest',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'ClusterTrustBundle',
-  'ComponentStatus',
-  'CustomResourceDefinition',
-  'DeviceClass',
-  'FlowSchema',
-  'IPAddress',
-  'IngressClass',
-  'MutatingAdmissionPolicy',
-  'MutatingAdmissionPolicyBinding',
-  'MutatingWebhookConfiguration',
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'PodSecurityPolicy',
-  'PriorityClass',
-  'PriorityLevelConfiguration',
-  'ResourceSlice',
-  'RuntimeClass',
-  'SelfSubjectAccessReview',
-  'SelfSubjectReview',
-  'SelfSubjectRulesReview',
-  'ServiceCIDR',
-  'StorageClass',
-  'StorageVersion',
-  'StorageVersionMigration',
-  'SubjectAccessReview',
-  'TokenReview',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'ValidatingWebhookConfiguration',
-  'VolumeAttachment',
-  'VolumeAttributesClass',
-]);
-
-/** effectiveNamespace is kustomize's non-empty namespace of an id, used when matching targets. */
-export function effectiveNamespace(kind: string, namespace: string | undefined): string {
-  if (clusterScopedKinds.has(kind)) return '_non_namespaceable_';
+export function effectiveNamespace(apiVersion: string, kind: string, namespace: string | undefined): string {
+  if (!isNamespacedKind(apiVersion, kind)) return '_non_namespaceable_';
   return namespace ? namespace : 'default';
 }
 
@@ -106,7 +65,11 @@ export function compileTarget(target: PatchTarget, where: { file?: string; field
     // Kustomize compares with the original id (the oldest previous one) and the current one.
     const original = resource.history[0] ?? current;
     const { namespace, name } = patterns;
-    if (namespace && !namespace.test(effectiveNamespace(original.kind, original.namespace)) && !namespace.test(effectiveNamespace(current.kind, current.namespace))) {
+    if (
+      namespace &&
+      !namespace.test(effectiveNamespace(object.apiVersion, original.kind, original.namespace)) &&
+      !namespace.test(effectiveNamespace(object.apiVersion, current.kind, current.namespace))
+    ) {
       return false;
     }
     if (name && !name.test(original.name) && !name.test(current.name)) return false;
