@@ -205,3 +205,24 @@ describe('transcript: creates by POST (operation Update)', () => {
     assertSameFields(result.managedFields, (answer.metadata as { managedFields: ManagedFieldsEntry[] }).managedFields);
   });
 });
+
+describe('watch transcript: a patch that changes nothing changes no managedFields', () => {
+  const watch = JSON.parse(readFileSync(new URL('../../../../shared/kube-conformance/watch-1.19.json', import.meta.url), 'utf8')) as { steps: Step[] };
+  const byName = (name: string) => watch.steps.find((s) => s.name === name)!;
+  it('apply, change by another manager (which takes the only field), same patch again', () => {
+    const created = byName('apply configmap a');
+    const gvk = { group: '', version: 'v1', kind: 'ConfigMap' };
+    const applied = serverSideApply({ applied: clone(created.request.body as KubeObject), manager: 'fleet', force: true, gvk, now: NOW });
+    assert.ok(applied.ok);
+    if (!applied.ok) return;
+    assertSameFields(applied.managedFields, (created.response.body as { metadata: { managedFields: ManagedFieldsEntry[] } }).metadata.managedFields);
+    const changed = byName('change configmap a');
+    const stored = clone(created.response.body as KubeObject);
+    const first = trackUpdate({ before: stored, after: mergePatch(stored, changed.request.body) as KubeObject, manager: 'other', gvk, now: NOW });
+    assert.deepEqual(stable(first.object), stable(changed.response.body));
+    const again = byName('same apply again (no change: no event)');
+    const storedAgain = clone(changed.response.body as KubeObject);
+    const second = trackUpdate({ before: storedAgain, after: mergePatch(storedAgain, again.request.body) as KubeObject, manager: 'other', gvk, now: '2040-01-01T00:00:00Z' });
+    assert.equal(JSON.stringify(second.object), JSON.stringify(again.response.body), 'byte-for-byte the stored object, times included');
+  });
+});
