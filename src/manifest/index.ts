@@ -3,3 +3,4 @@ export { parseYamlStream, stringifyYamlStream, maxYamlBytes, maxYamlAliases, max
 export { selectorMatches, selectorProblems, labelsProblems, labelKeyProblem, labelValueProblem, formatSelector, type LabelSelector, type LabelSelectorRequirement, type SelectorProblem } from './label-selector.js';
 export { applyPhases, kindOrder, classifyForApply, compareApplyOrder, orderForApply, orderForDelete, type ApplyPhase, type ApplyOrderEntry, type ApplyOrderOptions, type CrdRequirement, type OrderRef } from './apply-order.js';
 export { normalizeForApply, type NormalizeResult, type NormalizedField } from './normalize.js';
+export { isNamespacedKind, kubernetesScope, customResourceScopes, builtinKinds, kustomizeClusterScopedKinds, type BuiltinKind, type KindScope, type CustomScopes } from './kinds.js';
