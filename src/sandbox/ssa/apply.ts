@@ -86,7 +86,9 @@ export function serverSideApply(options: ServerSideApplyOptions): ServerSideAppl
   const config = toFieldSet(applied, schema, true);
   if (config.errors.length > 0) {
     const e = config.errors[0]!;
-    const message = config.errors.map((x) => `${x.path}: ${x.message}`).join(', ');
+    // Worded as structured-merge-diff's ValidationErrors: one line, or an indented list.
+    const lines = config.errors.map((x) => `${x.path}: ${x.message}`);
+    const message = lines.length === 1 ? lines[0]! : ['errors:', ...lines.map((l) => `  ${l}`)].join('\n');
     return { ok: false, reason: 'Invalid', message, field: e.path };
   }
   const ignored = ignoredSet(options.ignoredFields);

@@ -62,6 +62,12 @@ describe('schemas', () => {
     }
   });
 
+  it('lists several schema errors as structured-merge-diff does', () => {
+    const r = serverSideApply({ applied: { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g' }, spec: { size: true, tags: 'x' } }, manager: 'fleet', force: true, gvk, now: 't', schema: schemaFromCrd(crd, 'v1') });
+    assert.ok(!r.ok && r.reason === 'Invalid');
+    if (!r.ok) assert.equal(r.message, 'errors:\n  .spec.size: expected numeric (int or float), got bool\n  .spec.tags: expected list, got string');
+  });
+
   it('uses CRD defaults of list-map keys only when asked to', () => {
     const applied = { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g' }, spec: { ports: [{ port: 53 }] } };
     const strict = toFieldSet(applied, schemaFromCrd(crd, 'v1'), true);
