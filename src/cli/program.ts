@@ -2,6 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { FlotillaError } from '../core/index.js';
 import { registerBuild } from './commands/build.js';
 import { registerRender } from './commands/render.js';
+import { registerPlan } from './commands/plan.js';
+import { registerExplain } from './commands/explain.js';
 import type { CliContext } from './context.js';
 import { reportError, type OutputFormat } from './exit.js';
 
@@ -16,13 +18,15 @@ export function createProgram(ctx: CliContext): Command {
   const program = new Command('flotilla')
     .description('Flotilla keeps a fleet of Kubernetes clusters in the state one Git repository describes.')
     .version('0.1.0')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format (markdown: plan only)').choices(['text', 'json', 'markdown']).default('text'))
     .option('--fleet <dir>', 'the fleet repository directory', '.')
     .option('--kubeconfig <file>', 'kubeconfig with the cluster credentials (default: $KUBECONFIG)')
     .showHelpAfterError()
     .enablePositionalOptions(false);
   registerBuild(program, ctx);
   registerRender(program, ctx);
+  registerPlan(program, ctx);
+  registerExplain(program, ctx);
   return program;
 }
 

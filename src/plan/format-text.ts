@@ -1,6 +1,6 @@
 import { fieldDiffLines } from './field-lines.js';
 import { summaryLine } from './plan.js';
-import type { ObjectChange, Plan, TargetPlan } from './types.js';
+import type { ObjectChange, Plan, PlanFailure, TargetPlan } from './types.js';
 
 const actionSign = { add: '+', change: '~', remove: '-' } as const;
 
@@ -22,8 +22,15 @@ export function formatPlanText(plan: Plan): string {
   }
   if (plan.failures.length > 0) {
     out.push('Failed to render (not planned):');
+    // A target that fails alike at both revisions (a broken base not touched by the change) is said once.
+    const seen = new Set<string>();
     for (const failure of plan.failures) {
-      const where = `${failure.cluster}${failure.release ? ` · ${failure.release}` : ''} at ${failure.revision === 'base' ? `base ${plan.base}` : `head ${plan.head}`}`;
+      const key = (f: PlanFailure) => `${f.cluster}\u0000${f.release ?? ''}\u0000${f.issues.map((i) => `${i.code} ${i.message}`).join('\u0000')}`;
+      if (seen.has(key(failure))) continue;
+      seen.add(key(failure));
+      const both = plan.failures.some((f) => f !== failure && key(f) === key(failure));
+      const at = both ? 'at both revisions' : failure.revision === 'base' ? `at base ${plan.base}` : `at head ${plan.head}`;
+      const where = `${failure.cluster}${failure.release ? ` · ${failure.release}` : ''} ${at}`;
       for (const issue of failure.issues) {
         out.push(`  ${where}: [${issue.code}] ${issue.message}`);
         if (issue.hint) out.push(`      hint: ${issue.hint}`);

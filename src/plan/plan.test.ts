@@ -105,3 +105,14 @@ test('no changes at all is outcome none and a zero summary', () => {
   assert.equal(planOutcome(plan), 'none');
   assert.equal(summaryLine(plan), '0 objects change in 0 clusters');
 });
+
+test('a target failing alike at both revisions counts once and is printed once', async () => {
+  const { formatPlanText } = await import('./format-text.js');
+  const issue = () => new FlotillaError('RENDER_RESOURCE_NOT_FOUND', 'apps/x.yaml: no such file', { cluster: 'a' });
+  const plan = buildPlan(fleet('b', [], [{ cluster: 'a', release: 'app', issues: [issue()] }]), fleet('h', [], [{ cluster: 'a', release: 'app', issues: [issue()] }]));
+  assert.equal(plan.summary.errors, 1);
+  assert.equal(plan.failures.length, 2);
+  const text = formatPlanText(plan);
+  assert.equal(text.match(/no such file/g)!.length, 1);
+  assert.match(text, /a · app at both revisions: \[RENDER_RESOURCE_NOT_FOUND\]/);
+});

@@ -45,7 +45,7 @@ export function buildPlan(base: FleetRender, head: FleetRender): Plan {
       clusters: changedClusters.size,
       objects: targets.reduce((n, t) => n + t.changes.length, 0),
       blocked: targets.filter((t) => t.guards.length > 0).length,
-      errors: failures.length,
+      errors: new Set(failures.map((f) => keyOf({ cluster: f.cluster, release: f.release ?? '' }))).size,
     },
     targets,
     failures,

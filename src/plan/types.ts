@@ -88,7 +88,7 @@ export interface PlanSummary {
   objects: number;
   /** Targets that a guard blocks at head. */
   blocked: number;
-  /** Targets that could not be planned. */
+  /** Targets that could not be planned (a target failing at both revisions counts once). */
   errors: number;
 }
 

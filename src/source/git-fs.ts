@@ -195,17 +195,18 @@ export interface MergeBase {
 }
 
 /**
- * mergeBase finds where HEAD forked from `branch` (default: defaultBranch), which is what a pull
- * request is compared with: changes that landed on the default branch since are not the PR's.
+ * mergeBase finds where `from` (default HEAD) forked from `branch` (default: defaultBranch), which
+ * is what a pull request is compared with: changes that landed on the default branch since are
+ * not the pull request's.
  */
-export function mergeBase(dir: string, branch?: string): Result<MergeBase> {
+export function mergeBase(dir: string, branch?: string, from = 'HEAD'): Result<MergeBase> {
   const against = branch ?? defaultBranch(dir);
   if (!against) {
     return fail(new FlotillaError('GIT_REVISION_NOT_FOUND', `the repository at ${dir} has no origin/HEAD, main or master branch to compare with`, { file: dir, hint: 'Name the base revision with --base REV.' }));
   }
-  const result = git(dir, ['merge-base', 'HEAD', against]);
+  const result = git(dir, ['merge-base', '--end-of-options', from, against]);
   if (!result.ok) {
-    return fail(new FlotillaError('GIT_REVISION_NOT_FOUND', `HEAD and ${against} have no common ancestor in the repository at ${dir}`, { file: dir, hint: 'Name the base revision with --base REV (fetch more history in a shallow clone).' }));
+    return fail(new FlotillaError('GIT_REVISION_NOT_FOUND', `${from} and ${against} have no common ancestor in the repository at ${dir}`, { file: dir, hint: 'Name the base revision with --base REV (fetch more history in a shallow clone).' }));
   }
   return ok({ commit: result.value.toString('utf8').trim(), branch: against });
 }
