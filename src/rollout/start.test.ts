@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { RolloutSpec } from '../fleet/types.js';
 import { startRollout } from './start.js';
 
 test('startRollout pins every target to what it runs and resolves each wave\'s limits', () => {
@@ -37,4 +38,10 @@ test('without a policy the failure policy is halt and every target is in one wav
   const state = startRollout({ release: 'x', revision: 'r', targets: [{ cluster: 'z', labels: {} }, { cluster: 'y', labels: {} }], now: 0 });
   assert.equal(state.failurePolicy, 'halt');
   assert.deepEqual(state.waves.map((w) => [w.name, w.clusters, w.maxParallel]), [['all', ['y', 'z'], 2]]);
+});
+
+test('the fleet file\'s rollout block is accepted as it is', () => {
+  const fromFleet: RolloutSpec = { failurePolicy: 'rollback', waves: [{ name: 'prod', selector: { matchLabels: { env: 'production' } }, maxParallel: '50%', soak: 600_000, approval: 'manual' }] };
+  const state = startRollout({ release: 'x', revision: 'r', policy: fromFleet, targets: [{ cluster: 'p', labels: { env: 'production' } }], now: 0 });
+  assert.deepEqual(state.waves.map((w) => [w.name, w.approval, w.maxParallel]), [['prod', true, 1]]);
 });
