@@ -24,12 +24,13 @@ function isMap(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * couldBeReferencedBy is kustomize's SubsetThatCouldBeReferencedByResource: a cluster-scoped
- * referrer may refer to anything; a namespaced one to cluster-scoped objects, to objects in its own
- * namespace, and (a RoleBinding) to objects in the namespaces its ServiceAccount subjects name.
+ * couldBeReferencedBy is kustomize's SubsetThatCouldBeReferencedByResource, as a test: a
+ * cluster-scoped referrer may refer to anything; a namespaced one to cluster-scoped objects, to
+ * objects in its own namespace, and (a RoleBinding) to objects in the namespaces its
+ * ServiceAccount subjects name.
  */
-function couldBeReferencedBy(referrer: Resource, resources: readonly Resource[]): Result<Resource[]> {
-  if (isClusterScoped(referrer)) return ok([...resources]);
+function couldBeReferencedBy(referrer: Resource, facts: Facts): Result<(candidate: Resource) => boolean> {
+  if (facts.clusterScoped(referrer)) return ok(() => true);
   const namespaces = new Set<string>();
   if (referrer.object.kind === 'RoleBinding' && Array.isArray(referrer.object.subjects)) {
     for (const subject of referrer.object.subjects as unknown[]) {
@@ -41,7 +42,39 @@ function couldBeReferencedBy(referrer: Resource, resources: readonly Resource[])
     }
   }
   const own = currentNamespace(referrer);
-  return ok(resources.filter((r) => isClusterScoped(r) || currentNamespace(r) === own || namespaces.has(r.object.metadata.namespace ?? '')));
+  return ok((r) => facts.clusterScoped(r) || currentNamespace(r) === own || namespaces.has(r.object.metadata.namespace ?? ''));
+}
+
+/** Facts are what the fix looks up again and again, computed once per build. */
+interface Facts {
+  /** The resources that once had a name, by that name (kustomize only follows names that changed). */
+  byPreviousName: Map<string, Resource[]>;
+  clusterScoped(resource: Resource): boolean;
+  previous(resource: Resource): ResId[];
+}
+
+function factsOf(resources: readonly Resource[]): Facts {
+  const byPreviousName = new Map<string, Resource[]>();
+  const previous = new Map<Resource, ResId[]>();
+  const scope = new Map<Resource, boolean>();
+  for (const resource of resources) {
+    const ids = previousIds(resource);
+    previous.set(resource, ids);
+    for (const name of new Set(ids.map((id) => id.name))) {
+      const list = byPreviousName.get(name);
+      if (list) list.push(resource);
+      else byPreviousName.set(name, [resource]);
+    }
+  }
+  return {
+    byPreviousName,
+    clusterScoped: (r) => {
+      let known = scope.get(r);
+      if (known === undefined) scope.set(r, (known = isClusterScoped(r)));
+      return known;
+    },
+    previous: (r) => previous.get(r) ?? previousIds(r),
+  };
 }
 
 /** sameEndingSubSlice is kustomize's SameEndingSubSlice: the shorter list is the tail of the longer; an empty list only equals an empty one. */
@@ -64,20 +97,27 @@ interface Filter {
  * several, the ones given the same prefixes and suffixes as the referrer; several left that
  * disagree on the new name (and namespace, when `withNamespace`) is an error.
  */
-function selectReferral(referrer: Resource, filter: Filter, oldName: string, candidates: readonly Resource[], withNamespace: boolean): Result<Resource | undefined> {
+function selectReferral(
+  referrer: Resource,
+  filter: Filter,
+  oldName: string,
+  reachable: (candidate: Resource) => boolean,
+  facts: Facts,
+  withNamespace: boolean,
+): Result<Resource | undefined> {
   const target = filter.target;
-  let list = candidates.filter((c) => previousIds(c).some((id) => id.name === oldName));
-  list = list.filter((c) => previousIds(c).some((id) => gvkSelects(target, apiVersionOf(id), id.kind)));
+  let list = (facts.byPreviousName.get(oldName) ?? []).filter(reachable);
+  list = list.filter((c) => facts.previous(c).some((id) => gvkSelects(target, apiVersionOf(id), id.kind)));
   if (filter.spec.path.endsWith('roleRef/name')) {
     const roleRef = referrer.object.roleRef;
     if (isMap(roleRef) && typeof roleRef.apiGroup === 'string' && typeof roleRef.kind === 'string') {
       const gvk = { group: roleRef.apiGroup, kind: roleRef.kind };
-      list = list.filter((c) => previousIds(c).some((id) => gvkSelects(gvk, apiVersionOf(id), id.kind)));
+      list = list.filter((c) => facts.previous(c).some((id) => gvkSelects(gvk, apiVersionOf(id), id.kind)));
     }
   }
-  if (!isClusterScoped(referrer)) {
+  if (!facts.clusterScoped(referrer)) {
     const own = currentNamespace(referrer);
-    list = list.filter((c) => isClusterScoped(c) || c.object.kind === 'ServiceAccount' || currentNamespace(c) === own);
+    list = list.filter((c) => facts.clusterScoped(c) || c.object.kind === 'ServiceAccount' || currentNamespace(c) === own);
   }
   if (list.length === 1) return ok(list[0]);
   const prefixes = namePrefixes(referrer);
@@ -112,6 +152,7 @@ function selectReferral(referrer: Resource, filter: Filter, oldName: string, can
  */
 export function fixNameReferences(resources: Resource[], config: TransformerConfig = defaultTransformerConfig(), options: { file?: string } = {}): Result<Resource[]> {
   const entry = transformerEntry(options.file ?? '', 'nameReference');
+  const facts = factsOf(resources);
   for (const referrer of resources) {
     const org = originalId(referrer);
     const filters: Filter[] = [];
@@ -121,13 +162,27 @@ export function fixNameReferences(resources: Resource[], config: TransformerConf
       }
     }
     if (filters.length === 0) continue;
-    const subset = couldBeReferencedBy(referrer, resources);
+    const subset = couldBeReferencedBy(referrer, facts);
     if (!subset.ok) return subset;
-    const candidates = subset.value;
+    const reachable = subset.value;
+    // The namespaces the reachable resources had first, then have now (kustomize's
+    // GroupedByOriginalNamespace and GroupedByCurrentNamespace), for map fields with a namespace.
+    let namespaces: { original: Set<string>; current: Set<string> } | undefined;
+    const namespacesOfReachable = () => {
+      if (!namespaces) {
+        namespaces = { original: new Set(), current: new Set() };
+        for (const r of resources) {
+          if (!reachable(r) || facts.clusterScoped(r)) continue;
+          namespaces.original.add(idNamespace(originalId(r)));
+          namespaces.current.add(currentNamespace(r));
+        }
+      }
+      return namespaces;
+    };
     for (const filter of filters) {
       const setScalar = (field: { path: (string | number)[]; value: unknown; set(v: unknown): void }): FlotillaError | undefined => {
         if (typeof field.value !== 'string') return undefined;
-        const referral = selectReferral(referrer, filter, field.value, candidates, false);
+        const referral = selectReferral(referrer, filter, field.value, reachable, facts, false);
         if (!referral.ok) return referral.issues[0];
         if (!referral.value) return undefined;
         const name = referral.value.object.metadata.name;
@@ -144,15 +199,15 @@ export function fixNameReferences(resources: Resource[], config: TransformerConf
             hint: 'A nameReference field spec that points at a map needs the map to have name (and optionally namespace).',
           });
         }
-        let pool: readonly Resource[] = candidates;
+        let pool = reachable;
         if ('namespace' in map && map.namespace !== undefined) {
           const namespace = String(map.namespace);
-          const namespaced = candidates.filter((c) => !isClusterScoped(c));
-          const byOriginal = namespaced.filter((c) => idNamespace(originalId(c)) === namespace);
-          pool = byOriginal.length > 0 ? byOriginal : namespaced.filter((c) => currentNamespace(c) === namespace);
+          const byOriginal = namespacesOfReachable().original.has(namespace);
+          pool = (c) =>
+            reachable(c) && !facts.clusterScoped(c) && (byOriginal ? idNamespace(originalId(c)) === namespace : currentNamespace(c) === namespace);
         }
         const oldName = String(map.name);
-        const referral = selectReferral(referrer, filter, oldName, pool, true);
+        const referral = selectReferral(referrer, filter, oldName, pool, facts, true);
         if (!referral.ok) return referral.issues[0];
         if (!referral.value) return undefined;
         const { name, namespace } = referral.value.object.metadata;
