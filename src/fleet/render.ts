@@ -17,6 +17,8 @@ export interface RenderedTarget {
 export interface RepoSource {
   fs: FleetFs;
   root: string;
+  /** A build cache for this repository and revision only (caches must not mix file-system snapshots). */
+  cache?: unknown;
 }
 
 /** RenderTargetOptions say where the fleet repository is and what a render may share. */
@@ -85,6 +87,7 @@ export function renderTarget(target: Target, options: RenderTargetOptions, fleet
   }
   let fs = options.fs;
   let root = options.root;
+  let cache = options.cache;
   if (target.repo) {
     const resolved = options.resolveRepo?.(target.repo);
     if (!resolved) {
@@ -93,7 +96,7 @@ export function renderTarget(target: Target, options: RenderTargetOptions, fleet
       );
     }
     if (!resolved.ok) return resolved;
-    ({ fs, root } = resolved.value);
+    ({ fs, root, cache } = resolved.value);
   }
   const rootDir = root.replace(/\/+$/, '') || '/';
   const dir = posix.join(rootDir, target.path ?? '.');
@@ -113,7 +116,7 @@ export function renderTarget(target: Target, options: RenderTargetOptions, fleet
 
   let built: Result<{ objects: FleetObject[] }>;
   try {
-    built = options.renderer.build(dir, { fs, cache: options.cache, root: rootDir });
+    built = options.renderer.build(dir, { fs, cache, root: rootDir });
   } catch (error) {
     if (!isFlotillaError(error)) throw error;
     built = fail(error);

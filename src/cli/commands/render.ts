@@ -1,12 +1,13 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { FlotillaError, type Issue } from '../../core/index.js';
-import { loadFleet, renderFleet, selectTargets, type Fleet, type Target, type TargetRenderResult } from '../../fleet/index.js';
+import { FlotillaError, fail, ok, type Issue, type Result } from '../../core/index.js';
+import { loadFleet, renderFleet, selectTargets, type Fleet, type ReleaseRepo, type RepoSource, type Target, type TargetRenderResult } from '../../fleet/index.js';
 import { stringifyYamlStream } from '../../manifest/index.js';
 import { evaluateGuards, type GuardVerdict } from '../../plan/index.js';
 import { releaseRenderer } from '../../render/index.js';
-import { localFs } from '../../source/index.js';
+import { gitRevisionFs, localFs } from '../../source/index.js';
 import type { CliContext } from '../context.js';
 import { exitCodes } from '../exit.js';
 
@@ -56,6 +57,7 @@ export function registerRender(program: Command, ctx: CliContext): void {
         renderer: releaseRenderer,
         cache: releaseRenderer.createCache(),
         targets,
+        resolveRepo: localRepoResolver(root),
         onProgress: progress ? (done, total, target) => ctx.stderr.write(`\r\x1b[Krendering ${done}/${total} ${target.key}`) : undefined,
       });
       if (progress) ctx.stderr.write('\r\x1b[K');
@@ -67,6 +69,34 @@ export function registerRender(program: Command, ctx: CliContext): void {
       if (failed) ctx.setExitCode(exitCodes.error);
       else if (blocked) ctx.setExitCode(exitCodes.blocked);
     });
+}
+
+/**
+ * localRepoResolver opens releases that live in another repository when that repository is a
+ * local clone (a path, relative to the fleet, or a file:// URL): the branch (default HEAD) is read
+ * straight from Git, so an uncommitted working tree does not leak in. Remote URLs are fetched by
+ * the commands that sync; render reports them as unavailable.
+ */
+export function localRepoResolver(fleetRoot: string): (repo: ReleaseRepo) => Result<RepoSource> {
+  const opened = new Map<string, Result<RepoSource>>();
+  return (repo) => {
+    const path = repo.url.startsWith('file://') ? fileURLToPath(repo.url) : /^[a-z][a-z0-9+.-]*:\/\/|^[^/]+@[^/]+:/i.test(repo.url) ? undefined : isAbsolute(repo.url) ? repo.url : resolve(fleetRoot, repo.url);
+    if (!path) {
+      return fail(
+        new FlotillaError('FLEET_REPO_UNAVAILABLE', `${repo.url}: render reads releases of other repositories only from local clones; this one is remote`, {
+          hint: 'Clone it and name the clone by path (relative to the fleet) while rendering locally, or let sync/serve fetch it.',
+        }),
+      );
+    }
+    const key = `${path}#${repo.branch ?? 'HEAD'}`;
+    let result = opened.get(key);
+    if (!result) {
+      const fs = gitRevisionFs(path, repo.branch ?? 'HEAD');
+      result = fs.ok ? ok({ fs: fs.value, root: fs.value.dir, cache: releaseRenderer.createCache() }) : fs;
+      opened.set(key, result);
+    }
+    return result;
+  };
 }
 
 function checkFilter(fleet: Fleet, opts: RenderOptions): void {
