@@ -193,15 +193,10 @@ describe('transcript: creates by POST (operation Update)', () => {
   it('create CRD: pointer fields appear with ".", struct fields do not, atomic lists are leaves', () => {
     const s = step('create CRD');
     const answer = clone(s.response.body) as KubeObject;
-    // What the server compares with: the Go zero CustomResourceDefinition, then the defaulted request.
-    const before: KubeObject = {
-      metadata: { creationTimestamp: null },
-      spec: { group: '', names: { plural: '', kind: '' }, scope: '', versions: null },
-      status: { conditions: null, acceptedNames: { plural: '', kind: '' }, storedVersions: null },
-    };
+    // The server compares the defaulted request with the Go zero CustomResourceDefinition (zeroObject).
     const after = clone(answer);
     delete (after.metadata as Record<string, unknown>).managedFields;
-    const result = trackUpdate({ before, after, manager: 'unknown', gvk: { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition' }, now: NOW, managedFields: [] });
+    const result = trackUpdate({ after, manager: 'unknown', gvk: { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition' }, now: NOW });
     assertSameFields(result.managedFields, (answer.metadata as { managedFields: ManagedFieldsEntry[] }).managedFields);
   });
 });

@@ -78,10 +78,10 @@ describe('trackUpdate', () => {
   it('compares a create with the zero object of a built-in kind: a new Deployment owns containers items, not the list', () => {
     const after: KubeObject = {
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', labels: { app: 'web' } },
-      spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%' } } },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { creationTimestamp: null, labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%' } } },
       status: {},
     };
-    assert.deepEqual(zeroObject(deployGvk, after), { spec: { selector: null, strategy: {}, template: { metadata: {}, spec: { containers: null } } }, status: {} });
+    assert.deepEqual(zeroObject(deployGvk, after), { spec: { selector: null, strategy: {}, template: { metadata: { creationTimestamp: null }, spec: { containers: null } } }, status: {} });
     const r = trackUpdate({ after, manager: 'kubectl-create', gvk: deployGvk, now: 't' });
     assert.deepEqual(r.managedFields[0]!.fieldsV1, {
       'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },

@@ -41,25 +41,41 @@ export interface TrackUpdateResult {
 }
 
 // Paths that a built-in kind's empty Go object already has: the server compares a create with
-// that zero object, not with nothing, so these never show up as added (no `.` for them). null
-// marks a list field the Go type serialises as null. Only paths the new object has are used.
+// that zero object, not with nothing, so these never show up as added (no `.` for them), nor do
+// zero values it prints (creationTimestamp: null). null marks a field the Go type serialises as
+// null (a list or pointer without omitempty). Only paths
+// the new object has are used, so one table serves every kind.
 const zeroPaths: Array<[string[], unknown]> = [
   [['spec'], {}],
   [['status'], {}],
   [['spec', 'template'], {}],
-  [['spec', 'template', 'metadata'], {}],
+  [['spec', 'template', 'metadata'], { creationTimestamp: null }],
   [['spec', 'template', 'spec'], {}],
   [['spec', 'template', 'spec', 'containers'], null],
   [['spec', 'containers'], null],
   [['spec', 'selector'], null],
   [['spec', 'strategy'], {}],
   [['spec', 'updateStrategy'], {}],
+  [['spec', 'resources'], {}],
+  [['spec', 'scaleTargetRef'], {}],
   [['spec', 'jobTemplate'], {}],
   [['spec', 'jobTemplate', 'spec'], {}],
   [['spec', 'jobTemplate', 'spec', 'template'], {}],
-  [['spec', 'jobTemplate', 'spec', 'template', 'metadata'], {}],
+  [['spec', 'jobTemplate', 'metadata'], { creationTimestamp: null }],
+  [['spec', 'jobTemplate', 'spec', 'template', 'metadata'], { creationTimestamp: null }],
   [['spec', 'jobTemplate', 'spec', 'template', 'spec'], {}],
   [['spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers'], null],
+  [['rules'], null],
+  [['roleRef'], {}],
+];
+
+// CustomResourceDefinition: names structs (whose plural and kind print even when empty) and lists without omitempty.
+const crdZeroPaths: Array<[string[], unknown]> = [
+  [['spec', 'names'], { plural: '', kind: '' }],
+  [['spec', 'versions'], null],
+  [['status', 'acceptedNames'], { plural: '', kind: '' }],
+  [['status', 'conditions'], null],
+  [['status', 'storedVersions'], null],
 ];
 
 function has(obj: unknown, path: string[]): boolean {
@@ -79,11 +95,12 @@ function has(obj: unknown, path: string[]): boolean {
 export function zeroObject(gvk: GroupVersionKind, after: KubeObject): KubeObject {
   const out: KubeObject = {};
   if (!builtinSchemas[`${gvk.group}/${gvk.kind}`]) return out;
-  for (const [path, value] of zeroPaths) {
+  const paths = gvk.group === 'apiextensions.k8s.io' && gvk.kind === 'CustomResourceDefinition' ? [...zeroPaths, ...crdZeroPaths] : zeroPaths;
+  for (const [path, value] of paths) {
     if (!has(after, path) || !has(out, path.slice(0, -1))) continue;
     let cur = out;
     for (const k of path.slice(0, -1)) cur = cur[k] as KubeObject;
-    cur[path[path.length - 1]!] = value === null ? null : {};
+    cur[path[path.length - 1]!] = structuredClone(value);
   }
   return out;
 }
