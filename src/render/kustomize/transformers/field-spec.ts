@@ -8,6 +8,19 @@ import type { FieldSpec } from '../kustomization.js';
  * `metadata/annotations/nginx.ingress.kubernetes.io\/auth-secret` names one annotation.
  */
 export function splitFieldPath(path: string): string[] {
+  let cached = splitCache.get(path);
+  if (!cached) {
+    cached = splitUncached(path);
+    if (splitCache.size < 10_000) splitCache.set(path, cached);
+  }
+  return cached;
+}
+
+// Transformers walk the same few hundred paths over every resource; split each once.
+const splitCache = new Map<string, string[]>();
+const groupVersionCache = new Map<string, { group: string; version: string }>();
+
+function splitUncached(path: string): string[] {
   const out: string[] = [];
   for (const part of path.split('/')) {
     const last = out.length - 1;
@@ -19,8 +32,13 @@ export function splitFieldPath(path: string): string[] {
 
 /** groupVersionOf splits an apiVersion into its group (`''` for core) and version. */
 export function groupVersionOf(apiVersion: string): { group: string; version: string } {
-  const slash = apiVersion.indexOf('/');
-  return slash >= 0 ? { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) } : { group: '', version: apiVersion };
+  let cached = groupVersionCache.get(apiVersion);
+  if (!cached) {
+    const slash = apiVersion.indexOf('/');
+    cached = slash >= 0 ? { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) } : { group: '', version: apiVersion };
+    if (groupVersionCache.size < 10_000) groupVersionCache.set(apiVersion, cached);
+  }
+  return cached;
 }
 
 /**
@@ -28,6 +46,8 @@ export function groupVersionOf(apiVersion: string): { group: string; version: st
  * must equal the object's; an unset one matches anything.
  */
 export function gvkSelects(selector: { group?: string; version?: string; kind?: string }, apiVersion: string, kind: string): boolean {
+  if (selector.kind && selector.kind !== kind) return false;
+  if (!selector.group && !selector.version) return true;
   const { group, version } = groupVersionOf(apiVersion);
   if (selector.group && selector.group !== group) return false;
   if (selector.version && selector.version !== version) return false;
@@ -72,16 +92,21 @@ export function visitFieldSpec(
   visit: FieldVisitor,
   options: { createKind?: CreateKind; skipGvkCheck?: boolean } = {},
 ): Result<void> {
-  if (!options.skipGvkCheck && !gvkSelects(spec, object.apiVersion, object.kind)) return ok(undefined);
+  if (!options.skipGvkCheck && !gvkSelects(spec, object.apiVersion, object.kind)) return done;
   const fields = splitFieldPath(spec.path);
   const create = spec.create === true && options.createKind !== undefined;
-  const issue = walk(object as unknown as Record<string, unknown>, fields, [], create, options.createKind, visit, object, spec);
-  return issue ? fail(issue) : ok(undefined);
+  const issue = walk(object as unknown as Record<string, unknown>, fields, 0, [], create, options.createKind, visit, object, spec);
+  return issue ? fail(issue) : done;
 }
 
+// Transformers call visitFieldSpec for every resource and spec; most calls touch nothing.
+const done: Result<void> = ok(undefined);
+
+// `at` is one shared stack of the path walked so far; visitors get a copy.
 function walk(
   node: unknown,
-  rest: string[],
+  fields: readonly string[],
+  i: number,
   at: (string | number)[],
   create: boolean,
   createKind: CreateKind | undefined,
@@ -90,9 +115,11 @@ function walk(
   spec: FieldSpec,
 ): FlotillaError | undefined {
   if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) {
-      if (node[i] === null || node[i] === undefined) continue;
-      const issue = walk(node[i], rest, [...at, i], create, createKind, visit, object, spec);
+    for (let j = 0; j < node.length; j++) {
+      if (node[j] === null || node[j] === undefined) continue;
+      at.push(j);
+      const issue = walk(node[j], fields, i, at, create, createKind, visit, object, spec);
+      at.pop();
       if (issue) return issue;
     }
     return undefined;
@@ -104,21 +131,24 @@ function walk(
       { object: { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name }, field: at.join('.') },
     );
   }
-  const [head, ...tail] = rest as [string, ...string[]];
+  const head = fields[i]!;
+  const last = i === fields.length - 1;
   const isSeq = head.endsWith('[]');
   const name = isSeq ? head.slice(0, -2) : head;
-  const path = [...at, name];
   let value = node[name];
   if (value === undefined || value === null) {
     if (!create || isSeq) {
-      if (value === null && tail.length === 0) return visit({ path, value, set: (v) => (node[name] = v) }) ?? undefined;
+      if (value === null && last) return visit({ path: [...at, name], value, set: (v) => (node[name] = v) }) ?? undefined;
       return undefined;
     }
-    value = tail.length > 0 || createKind === 'map' ? {} : '';
+    value = !last || createKind === 'map' ? {} : '';
     node[name] = value;
   }
-  if (tail.length === 0) return visit({ path, value, set: (v) => (node[name] = v) }) ?? undefined;
-  return walk(value, tail, path, create, createKind, visit, object, spec);
+  if (last) return visit({ path: [...at, name], value, set: (v) => (node[name] = v) }) ?? undefined;
+  at.push(name);
+  const issue = walk(value, fields, i + 1, at, create, createKind, visit, object, spec);
+  at.pop();
+  return issue;
 }
 
 /**

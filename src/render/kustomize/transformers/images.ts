@@ -14,12 +14,19 @@ import { refOf, transformerEntry } from './resource-ids.js';
  * matches nothing.
  */
 export function imageMatches(image: string, name: string): boolean {
-  try {
-    return new RegExp(`^${name}(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`).test(image);
-  } catch {
-    return false;
+  let pattern = imagePatterns.get(name);
+  if (pattern === undefined) {
+    try {
+      pattern = new RegExp(`^${name}(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`);
+    } catch {
+      pattern = null;
+    }
+    if (imagePatterns.size < 1000) imagePatterns.set(name, pattern);
   }
+  return pattern !== null && pattern.test(image);
 }
+
+const imagePatterns = new Map<string, RegExp | null>();
 
 /**
  * splitImage is kustomize's image.Split: name, tag and digest of `[host[:port]/]path[:tag][@digest]`.
@@ -79,17 +86,26 @@ function isMap(value: unknown): value is Record<string, unknown> {
  * element.
  */
 function updateContainerImages(resource: Resource, image: ImageEntry, ctx: StepContext, entry: ProvenanceEntry): FlotillaError | undefined {
-  const walk = (node: unknown, path: (string | number)[]): FlotillaError | undefined => {
+  // `path` is one shared stack; only a match copies it.
+  const path: (string | number)[] = [];
+  const walk = (node: unknown): FlotillaError | undefined => {
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
-        const problem = walk(node[i], [...path, i]);
+        if (typeof node[i] !== 'object' || node[i] === null) continue;
+        path.push(i);
+        const problem = walk(node[i]);
+        path.pop();
         if (problem) return problem;
       }
       return undefined;
     }
     if (!isMap(node)) return undefined;
-    for (const [key, value] of Object.entries(node)) {
-      const problem = walk(value, [...path, key]);
+    for (const key in node) {
+      const value = node[key];
+      if (typeof value !== 'object' || value === null) continue;
+      path.push(key);
+      const problem = walk(value);
+      path.pop();
       if (problem) return problem;
       if ((key !== 'containers' && key !== 'initContainers') || !Array.isArray(value)) continue;
       for (let i = 0; i < value.length; i++) {
@@ -112,7 +128,7 @@ function updateContainerImages(resource: Resource, image: ImageEntry, ctx: StepC
     }
     return undefined;
   };
-  return walk(resource.object, []);
+  return walk(resource.object);
 }
 
 /**

@@ -153,14 +153,19 @@ function selectReferral(
 export function fixNameReferences(resources: Resource[], config: TransformerConfig = defaultTransformerConfig(), options: { file?: string } = {}): Result<Resource[]> {
   const entry = transformerEntry(options.file ?? '', 'nameReference');
   const facts = factsOf(resources);
+  // The referring field specs by the kind they apply to ('' for any kind).
+  const specsByKind = new Map<string, Filter[]>();
+  for (const target of config.nameReference) {
+    for (const spec of target.fieldSpecs) {
+      const list = specsByKind.get(spec.kind ?? '');
+      if (list) list.push({ target, spec });
+      else specsByKind.set(spec.kind ?? '', [{ target, spec }]);
+    }
+  }
   for (const referrer of resources) {
     const org = originalId(referrer);
-    const filters: Filter[] = [];
-    for (const target of config.nameReference) {
-      for (const spec of target.fieldSpecs) {
-        if (gvkSelects(spec, apiVersionOf(org), org.kind)) filters.push({ target, spec });
-      }
-    }
+    const apiVersion = apiVersionOf(org);
+    const filters = [...(specsByKind.get(org.kind) ?? []), ...(org.kind ? (specsByKind.get('') ?? []) : [])].filter((f) => gvkSelects(f.spec, apiVersion, org.kind));
     if (filters.length === 0) continue;
     const subset = couldBeReferencedBy(referrer, facts);
     if (!subset.ok) return subset;
