@@ -26,7 +26,7 @@ function write(root: string, rel: string, text: string): void {
 }
 
 /** generateFleet writes a fleet repository: a shared base, 3 environment overlays, one overlay and record per cluster. */
-function generateFleet(root: string): string[] {
+export function generateFleet(root: string): string[] {
   write(
     root,
     'flotilla.yaml',

@@ -122,3 +122,12 @@ test('the merge base is where HEAD forked from the default branch', (t) => {
   assert.ok(!none.ok);
   assert.equal(none.issues[0]!.code, 'GIT_REVISION_NOT_FOUND');
 });
+
+test('outside a Git repository the merge base is GIT_FAILED, not a missing branch', (t) => {
+  const outside = mkdtempSync(join(tmpdir(), 'flotilla-nogit-'));
+  t.after(() => rmSync(outside, { recursive: true, force: true }));
+  const result = mergeBase(outside);
+  assert.ok(!result.ok);
+  assert.equal(result.issues[0]!.code, 'GIT_FAILED');
+  assert.match(result.issues[0]!.message, /not a git repository/i);
+});

@@ -200,6 +200,8 @@ export interface MergeBase {
  * not the pull request's.
  */
 export function mergeBase(dir: string, branch?: string, from = 'HEAD'): Result<MergeBase> {
+  const inside = git(dir, ['rev-parse', '--is-inside-work-tree']);
+  if (!inside.ok) return inside;
   const against = branch ?? defaultBranch(dir);
   if (!against) {
     return fail(new FlotillaError('GIT_REVISION_NOT_FOUND', `the repository at ${dir} has no origin/HEAD, main or master branch to compare with`, { file: dir, hint: 'Name the base revision with --base REV.' }));
