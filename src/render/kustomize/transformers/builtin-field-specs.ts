@@ -229,7 +229,7 @@ const nameReferenceFieldSpecs: NameBackReference[] = [
       { path: 'spec/service/name', kind: 'APIService', group: 'apiregistration.k8s.io' },
       { path: 'webhooks/clientConfig/service', kind: 'ValidatingWebhookConfiguration', group: 'admissionregistration.k8s.io' },
       { path: 'webhooks/clientConfig/service', kind: 'MutatingWebhookConfiguration', group: 'admissionregistration.k8s.io' },
-      { path: 'spec/rules/backendRefs/name', kind: 'HTTPRoute' },
+      // Newer kustomize releases also follow HTTPRoute backendRefs; v5.7.1 does not.
     ],
   },
   {
