@@ -168,3 +168,90 @@ test('the sandbox answers the recorded kube-apiserver transcript step by step', 
   assert.deepEqual(failures, []);
   assert.deepEqual(differing.sort(), Object.keys(knownDifferences).sort());
 });
+
+interface WatchTranscript {
+  namespace: string;
+  watch: { path: string; events: Array<{ type: string; object: Record<string, unknown> }> };
+  steps: Step[];
+}
+
+/** watchLines opens a watch and collects its events until the server ends the stream. */
+function watchLines(sandbox: Sandbox, path: string): Promise<{ status: number; events: Array<{ type: string; object: Record<string, unknown> }> }> {
+  const url = new URL(sandbox.clusters[0]!.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, headers: { authorization: `Bearer ${sandbox.adminToken}` } }, (res) => {
+      let buffer = '';
+      const events: Array<{ type: string; object: Record<string, unknown> }> = [];
+      res.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          if (line.trim()) events.push(JSON.parse(line) as { type: string; object: Record<string, unknown> });
+        }
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, events }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('a watch streams what the recorded watch streamed: ADDED, MODIFIED, DELETED, then bookmarks; no event for a no-op', async () => {
+  const recorded = JSON.parse(readFileSync(`${shared}watch-1.19.json`, 'utf8')) as WatchTranscript;
+  const sandbox = await startSandbox({ clusters: ['watch'], tls: false, controllers: { enabled: false }, watch: { bookmarkIntervalMs: 300 } });
+  const ns = `watch-${Math.random().toString(36).slice(2, 10)}`;
+  try {
+    const [createNs, list, ...writes] = recorded.steps;
+    assert.equal((await send(sandbox, createNs!, ns, recorded.namespace)).status, 201);
+    const listed = await send(sandbox, list!, ns, recorded.namespace);
+    const rv = (JSON.parse(listed.text) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const watchPath = recorded.watch.path.replaceAll(recorded.namespace, ns).replace(/resourceVersion=\d+/, `resourceVersion=${rv}`).replace('timeoutSeconds=4', 'timeoutSeconds=1');
+    const watching = watchLines(sandbox, watchPath);
+    await new Promise((r) => setTimeout(r, 50));
+    for (const step of writes.filter((s) => !s.request.path.includes('watch='))) {
+      const answer = await send(sandbox, step, ns, recorded.namespace);
+      assert.equal(answer.status, step.response.status, step.name);
+      assert.deepEqual(scrub(JSON.parse(answer.text)), scrub(JSON.parse(JSON.stringify(step.response.body).replaceAll(recorded.namespace, ns))), step.name);
+    }
+    const { status, events } = await watching;
+    assert.equal(status, 200);
+    const changes = events.filter((e) => e.type !== 'BOOKMARK');
+    const expected = recorded.watch.events.filter((e) => e.type !== 'BOOKMARK').map((e) => JSON.parse(JSON.stringify(e).replaceAll(recorded.namespace, ns)) as { type: string; object: unknown });
+    assert.deepEqual(changes.map((e) => ({ type: e.type, object: scrub(e.object) })), expected.map((e) => ({ type: e.type, object: scrub(e.object) })));
+    const rvs = changes.map((e) => Number((e.object.metadata as { resourceVersion: string }).resourceVersion));
+    assert.ok(rvs.every((v, i) => i === 0 || v > rvs[i - 1]!), `resourceVersions grow: ${rvs.join(', ')}`);
+    const bookmarks = events.filter((e) => e.type === 'BOOKMARK');
+    assert.ok(bookmarks.length >= 1, 'bookmarks were sent');
+    assert.deepEqual(Object.keys(bookmarks[0]!.object).sort(), ['apiVersion', 'kind', 'metadata']);
+    assert.deepEqual(scrub(bookmarks.at(-1)!.object), scrub(recorded.watch.events.at(-1)!.object));
+    assert.equal((bookmarks.at(-1)!.object.metadata as { resourceVersion: string }).resourceVersion, String(rvs.at(-1)));
+    assert.equal(events.at(-1)!.type, 'BOOKMARK', 'the stream ends after a bookmark, at the timeout');
+
+    // A resourceVersion far in the future: 200, and the stream simply waits.
+    const future = await watchLines(sandbox, `/api/v1/namespaces/${ns}/configmaps?watch=1&resourceVersion=999999999&timeoutSeconds=1`);
+    assert.deepEqual(future, { status: 200, events: [] });
+  } finally {
+    await sandbox.stop();
+  }
+});
+
+test('a watch from a resourceVersion older than the kept history gets an ERROR event with a 410 Expired Status', async () => {
+  const sandbox = await startSandbox({ clusters: ['gone'], tls: false, controllers: { enabled: false }, historySize: 5 });
+  try {
+    const api = sandbox.clusters[0]!.api;
+    const first = api.store.resourceVersion;
+    const cm = (name: string) => ({ method: 'POST', path: '/api/v1/namespaces/default/configmaps', contentType: 'application/json', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } } });
+    for (let i = 0; i < 8; i++) assert.equal((await send(sandbox, { name: 'create', request: cm(`c${i}`), response: { status: 201, body: {} } } as Step, '', 'unused')).status, 201);
+    const { status, events } = await watchLines(sandbox, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${first}`);
+    assert.equal(status, 200);
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.type, 'ERROR');
+    const object = events[0]!.object as { kind: string; code: number; reason: string; status: string; message: string };
+    assert.deepEqual([object.kind, object.status, object.code, object.reason], ['Status', 'Failure', 410, 'Expired']);
+    assert.match(object.message, /^too old resource version: \d+ \(\d+\)$/);
+  } finally {
+    await sandbox.stop();
+  }
+});

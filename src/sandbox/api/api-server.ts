@@ -20,6 +20,7 @@ import { createObject, establishedStatus, typeErrors, updateObject, type WriteRe
 import { ObjectStore, type KubeJson } from '../store/object-store.js';
 import { jsonPatch, strategicPatch } from '../rest/strategic-patch.js';
 import { ApiError, badRequest, forbidden, internalError, invalid, methodNotAllowed, notAcceptable, unauthorized } from './status.js';
+import { OpenApiV3 } from './openapi.js';
 import { parseRequest, type ResourceRequest } from './request-info.js';
 
 type Json = Record<string, unknown>;
@@ -114,6 +115,7 @@ export class ApiServer {
   readonly ctx: RestContext;
   private readonly options: ApiServerOptions;
   private readonly clock: Clock;
+  private readonly openapi = new OpenApiV3(this.registry);
 
   constructor(options: ApiServerOptions) {
     this.options = options;
@@ -279,6 +281,11 @@ export class ApiServer {
     const path = req.path.replace(/\/$/, '') || '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') return pageNotFound();
     if (path === '/version') return json(200, versionInfo);
+    if (path === '/openapi/v3') return json(200, this.openapi.root());
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = this.openapi.document(path.slice('/openapi/v3/'.length));
+      return doc ? json(200, doc) : pageNotFound();
+    }
     if (path === '/healthz' || path === '/livez' || path === '/readyz') {
       if (req.query.has('verbose')) return { status: 200, contentType: 'text/plain; charset=utf-8', body: `[+]ping ok\n[+]etcd ok\n${path.slice(1)} check passed\n` };
       return { status: 200, contentType: 'text/plain; charset=utf-8', body: 'ok' };
@@ -426,7 +433,9 @@ export class ApiServer {
       if (!result.ok) {
         if (result.reason === 'Conflict') return { status: 409, contentType: 'application/json', body: JSON.stringify(result.status) };
         if (result.reason === 'BadRequest') throw badRequest(result.message);
-        throw invalid({ group: type.group, kind: type.kind }, String(meta.name), [{ type: 'FieldValueInvalid', field: result.field ?? '', detail: result.message }]);
+        const field = (result.field ?? '').replace(/^\./, '');
+        const detail = result.message.startsWith(`${result.field}: `) ? result.message.slice(`${result.field}: `.length) : result.message;
+        throw invalid({ group: type.group, kind: type.kind }, String(meta.name), [{ type: 'FieldValueInvalid', field, detail }]);
       }
       if (!old) {
         if (!write.namespace && type.namespaced) throw methodNotAllowed({ group: type.group, resource: type.plural }, 'patch');

@@ -21,7 +21,10 @@ export interface ControllerOptions {
    * (ProgressDeadlineExceeded). @default the Deployment's spec.progressDeadlineSeconds
    */
   progressDeadlineMs?: number;
-  /** How long a deleted namespace stays Terminating before its contents go. @default 0 */
+  /**
+   * How long a deleted namespace stays Terminating before its contents go; a little, as on a real
+   * cluster, so that `kubectl delete -f` can still delete what the file lists after the namespace. @default 100
+   */
   namespaceDeleteDelayMs?: number;
   /** The node count DaemonSets schedule onto. @default 1 */
   nodes?: number;
@@ -287,17 +290,15 @@ export function startControllers(api: ApiServer, options: ControllerOptions): Co
   const emptyNamespace = (name: string) => {
     const ns = api.store.get('/namespaces', '', name);
     if (!ns || !ns.metadata.deletionTimestamp) return;
-    let remaining = 0;
     for (const key of api.store.resources()) {
       const type = api.typeOfResource(key);
       if (!type || !type.namespaced) continue;
       for (const object of api.store.list(key, name)) {
-        remaining++;
         if (!object.metadata.deletionTimestamp) api.deleteInternal(type, name, object.metadata.name);
       }
     }
     const left = api.store.resources().some((key) => api.typeOfResource(key)?.namespaced && api.store.count(key, name) > 0);
-    if (left || remaining > 0 && left) {
+    if (left) {
       schedule(`ns/${name}`, 100, () => emptyNamespace(name));
       return;
     }
@@ -391,7 +392,7 @@ export function startControllers(api: ApiServer, options: ControllerOptions): Co
         break;
       case '/namespaces':
         if (event.type === 'MODIFIED' && o.metadata.deletionTimestamp && !event.previous?.metadata.deletionTimestamp) {
-          schedule(`ns/${o.metadata.name}`, options.namespaceDeleteDelayMs ?? 0, () => emptyNamespace(o.metadata.name));
+          schedule(`ns/${o.metadata.name}`, options.namespaceDeleteDelayMs ?? 100, () => emptyNamespace(o.metadata.name));
         }
         break;
     }

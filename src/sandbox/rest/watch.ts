@@ -39,6 +39,12 @@ export function openWatch(ctx: RestContext, type: ResourceType, namespace: strin
   const ns = type.namespaced ? namespace : undefined;
   const rvText = query.get('resourceVersion') ?? '';
   const allowBookmarks = ['1', 'true'].includes(query.get('allowWatchBookmarks') ?? '');
+  // Watch-list (client-go's WatchListClient, kubectl 1.35): the current state as ADDED events, then
+  // a bookmark annotated k8s.io/initial-events-end, then changes.
+  const sendInitialEvents = ['1', 'true'].includes(query.get('sendInitialEvents') ?? '');
+  if (sendInitialEvents && (query.get('resourceVersionMatch') !== 'NotOlderThan' || !allowBookmarks)) {
+    throw badRequest('sendInitialEvents requires resourceVersionMatch=NotOlderThan and allowWatchBookmarks=true');
+  }
   const timeoutText = query.get('timeoutSeconds');
   if (timeoutText !== null && !/^\d+$/.test(timeoutText)) throw badRequest(`timeoutSeconds: Invalid value: "${timeoutText}"`);
   if (rvText !== '' && !/^\d+$/.test(rvText)) throw badRequest(`resourceVersion: Invalid value: "${rvText}": must be a non-negative integer`);
@@ -76,18 +82,21 @@ export function openWatch(ctx: RestContext, type: ResourceType, namespace: strin
   };
   const typeOf = type;
 
-  const bookmark = (): WatchEvent => ({
-    type: 'BOOKMARK',
-    object: type.custom
-      ? { kind: type.kind, apiVersion: groupVersion(type), metadata: { resourceVersion: String(ctx.store.resourceVersion) } }
-      : { kind: type.kind, apiVersion: groupVersion(type), metadata: { resourceVersion: String(ctx.store.resourceVersion), creationTimestamp: null } },
-  });
+  const bookmark = (initialEventsEnd = false): WatchEvent => {
+    const metadata: Json = { resourceVersion: String(ctx.store.resourceVersion) };
+    if (!type.custom) metadata.creationTimestamp = null;
+    if (initialEventsEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+    return { type: 'BOOKMARK', object: { kind: type.kind, apiVersion: groupVersion(type), metadata } };
+  };
 
   return {
     start(sink, end) {
       endFn = end;
       let replay: WatchEvent[] = [];
-      if (rvText === '' || rvText === '0') {
+      if (sendInitialEvents) {
+        for (const object of ctx.store.list(key, ns)) if (filter(object)) replay.push({ type: 'ADDED', object: transform(outputVersion(type, object)) });
+        replay.push(bookmark(true));
+      } else if (rvText === '' || rvText === '0') {
         // No resourceVersion: the current state first, as synthetic ADDED events.
         for (const object of ctx.store.list(key, ns)) if (filter(object)) replay.push({ type: 'ADDED', object: transform(outputVersion(type, object)) });
       } else {
