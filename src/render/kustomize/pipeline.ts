@@ -1,5 +1,6 @@
-import { FlotillaError, fail, ok, type Result } from '../../core/index.js';
+import { ok, type Result } from '../../core/index.js';
 import type { Kustomization } from './kustomization.js';
+import { legacyJson6902Step, legacyStrategicMergeStep, patchesStep } from './patches.js';
 import {
   annotationsStep,
   defaultTransformerConfig,
@@ -25,21 +26,6 @@ export interface NamedStep {
   step: BuildStep;
 }
 
-function pending(name: string, fields: readonly (keyof Kustomization)[]): NamedStep {
-  return {
-    name,
-    fields,
-    step: (resources, k, ctx) => {
-      const used = fields.find((f) => {
-        const v = k[f];
-        return v !== undefined && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v !== null && Object.keys(v).length === 0) && v !== '';
-      });
-      if (used) return fail(new FlotillaError('RENDER_UNSUPPORTED', `${ctx.file}: ${used}: not built yet`, { file: ctx.file, field: used }));
-      return ok(resources);
-    },
-  };
-}
-
 type ConfiguredStep = (resources: Resource[], k: Kustomization, ctx: StepContext, config?: TransformerConfig) => Result<Resource[]>;
 
 // The transformers take the field-spec configuration the build carries in the step context.
@@ -53,14 +39,14 @@ function withConfig(name: string, fields: readonly (keyof Kustomization)[], step
  * and labels), commonAnnotations, legacy patchesJson6902, replicas, images, replacements.
  */
 export const transformerSteps: readonly NamedStep[] = [
-  pending('patchesStrategicMerge', ['patchesStrategicMerge']),
-  pending('patches', ['patches']),
+  { name: 'patchesStrategicMerge', fields: ['patchesStrategicMerge'], step: legacyStrategicMergeStep },
+  { name: 'patches', fields: ['patches'], step: patchesStep },
   withConfig('namespace', ['namespace'], namespaceStep),
   withConfig('namePrefix', ['namePrefix'], prefixStep),
   withConfig('nameSuffix', ['nameSuffix'], suffixStep),
   withConfig('labels', ['commonLabels', 'labels'], labelsStep),
   withConfig('commonAnnotations', ['commonAnnotations'], annotationsStep),
-  pending('patchesJson6902', ['patchesJson6902']),
+  { name: 'patchesJson6902', fields: ['patchesJson6902'], step: legacyJson6902Step },
   withConfig('replicas', ['replicas'], replicasStep),
   withConfig('images', ['images'], imagesStep),
   { name: 'replacements', fields: ['replacements'], step: replacementsStep },
