@@ -2,15 +2,17 @@ import { elementSchema, fieldSchema, isMergeList, mergeKeys, type SchemaNode } f
 
 /**
  * The strategic merge a Kubernetes API server applies to a PATCH with content type
- * `application/strategic-merge-patch+json` (apimachinery's strategicpatch), on plain JSON values.
- * Unlike kustomize it keeps the original order of merged lists (new elements are appended),
- * merges by the single `patchMergeKey`, and honours every directive: `$patch`,
- * `$retainKeys`, `$setElementOrder/<field>` and `$deleteFromPrimitiveList/<field>`.
+ * `application/strategic-merge-patch+json` (apimachinery's strategicpatch with the server's
+ * options), on plain JSON values. Unlike kustomize it merges lists by the single
+ * `patchMergeKey`, honours `$retainKeys`, `$setElementOrder/<list>` and
+ * `$deleteFromPrimitiveList/<list>`, and orders a merged list as apimachinery's
+ * normalizeElementOrder does: the patch's elements in patch order, the others in their original
+ * order, interleaved where the original order relates them.
  */
 
 type JsonMap = Record<string, unknown>;
 
-/** ApiserverMergeError is a patch the API server would reject (an unknown directive value, a list of the wrong shape). */
+/** ApiserverMergeError is a patch the API server would reject (an unknown directive, a list element without its merge key). */
 export class ApiserverMergeError extends Error {
   constructor(message: string, readonly path: readonly string[]) {
     super(message);
@@ -22,69 +24,81 @@ function isMap(value: unknown): value is JsonMap {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+const directiveKey = '$patch';
+const retainKeysKey = '$retainKeys';
 const setOrderPrefix = '$setElementOrder/';
 const deletePrimitivePrefix = '$deleteFromPrimitiveList/';
 
-/** apiserverMerge merges `patch` into `original` (both already cloned); null means the object was deleted. */
+const isDirectiveKey = (key: string) => key === directiveKey || key === retainKeysKey || key.startsWith(setOrderPrefix) || key.startsWith(deletePrimitivePrefix);
+
+/** apiserverMerge merges `patch` into `original` (both already cloned); null means the patch deletes the object. */
 export function apiserverMerge(original: unknown, patch: unknown, schema: SchemaNode | undefined): unknown {
   if (!isMap(patch)) throw new ApiserverMergeError('a strategic merge patch must be a map', []);
-  if (patch.$patch === 'delete') return null;
+  if (patch[directiveKey] === 'delete') return null;
   return mergeMap(isMap(original) ? original : {}, patch, schema, []);
 }
 
 function mergeMap(original: JsonMap, patch: JsonMap, schema: SchemaNode | undefined, path: readonly string[]): JsonMap {
-  const directive = patch.$patch;
-  if (directive !== undefined) {
-    if (directive === 'replace') return stripDirectives(withoutKey(patch, '$patch'), schema) as JsonMap;
-    if (directive !== 'merge' && directive !== 'delete') throw new ApiserverMergeError(`unknown patch directive $patch: ${String(directive)}`, path);
+  if (Object.prototype.hasOwnProperty.call(patch, directiveKey)) {
+    const directive = patch[directiveKey];
+    if (directive === 'replace') return withoutKey(patch, directiveKey);
+    // apimachinery empties a map whose patch says delete (the key stays).
+    if (directive === 'delete') return {};
+    throw new ApiserverMergeError(`unknown patch type ${JSON.stringify(directive)} in a map`, path);
   }
-  const retain = patch.$retainKeys;
+  const retain = patch[retainKeysKey];
   if (retain !== undefined) {
     if (!Array.isArray(retain)) throw new ApiserverMergeError('$retainKeys must be a list of field names', path);
+    for (const key of Object.keys(patch)) {
+      if (!isDirectiveKey(key) && patch[key] !== null && !retain.includes(key)) throw new ApiserverMergeError(`${key} is patched but not listed in $retainKeys`, path);
+    }
     for (const key of Object.keys(original)) if (!retain.includes(key)) delete original[key];
   }
   const orders = new Map<string, unknown[]>();
   for (const [key, value] of Object.entries(patch)) {
-    if (key === '$patch' || key === '$retainKeys') continue;
     if (key.startsWith(setOrderPrefix)) {
       if (!Array.isArray(value)) throw new ApiserverMergeError(`${key} must be a list`, path);
       orders.set(key.slice(setOrderPrefix.length), value);
-      continue;
-    }
-    if (key.startsWith(deletePrimitivePrefix)) {
+    } else if (key.startsWith(deletePrimitivePrefix)) {
       if (!Array.isArray(value)) throw new ApiserverMergeError(`${key} must be a list`, path);
       const field = key.slice(deletePrimitivePrefix.length);
       const current = original[field];
-      if (Array.isArray(current)) original[field] = current.filter((item) => !value.some((gone) => sameScalar(gone, item)));
-      continue;
+      if (Array.isArray(current)) original[field] = current.filter((item) => !value.some((gone) => gone === item));
     }
+  }
+  for (const [key, value] of Object.entries(patch)) {
+    if (isDirectiveKey(key)) continue;
     const sub = fieldSchema(schema, key, 'apiserver');
+    const at = [...path, key];
     if (value === null) {
       delete original[key];
       continue;
     }
     const current = original[key];
-    if (isMap(value) && value.$patch === 'delete') {
-      delete original[key];
-      continue;
-    }
-    if (current === undefined) {
-      original[key] = stripDirectives(value, sub);
+    if (current === undefined || kindOf(current) !== kindOf(value)) {
+      const cleaned = removeDirectives(value);
+      if (cleaned === undefined) delete original[key];
+      else original[key] = cleaned;
     } else if (isMap(current) && isMap(value)) {
-      original[key] = mergeMap(current, value, sub, [...path, key]);
+      original[key] = mergeMap(current, value, sub, at);
     } else if (Array.isArray(current) && Array.isArray(value)) {
-      const merged = mergeList(current, value, sub, [...path, key]);
-      if (merged === undefined) delete original[key];
-      else original[key] = merged;
+      // A list that does not merge is replaced by the patch's, as written.
+      original[key] = isMergeList(sub) ? mergeList(current, value, sub, orders.get(key), at) : value;
     } else {
-      original[key] = stripDirectives(value, sub);
+      original[key] = value;
     }
   }
   for (const [field, order] of orders) {
     const list = original[field];
-    if (Array.isArray(list)) original[field] = applyOrder(list, order, fieldSchema(schema, field, 'apiserver'));
+    if (Array.isArray(list) && !Object.prototype.hasOwnProperty.call(patch, field)) {
+      original[field] = normalizeOrder(list, order, list, mergeKeys(fieldSchema(schema, field, 'apiserver'))[0]);
+    }
   }
   return original;
+}
+
+function kindOf(value: unknown): 'map' | 'list' | 'scalar' {
+  return Array.isArray(value) ? 'list' : isMap(value) ? 'map' : 'scalar';
 }
 
 function withoutKey(map: JsonMap, key: string): JsonMap {
@@ -93,68 +107,91 @@ function withoutKey(map: JsonMap, key: string): JsonMap {
   return out;
 }
 
-function sameScalar(a: unknown, b: unknown): boolean {
-  return a === b || (typeof a !== 'object' && typeof b !== 'object' && String(a) === String(b));
-}
-
-// A value the original does not have is taken from the patch, minus the directives in it.
-function stripDirectives(value: unknown, schema: SchemaNode | undefined): unknown {
-  if (Array.isArray(value)) {
-    const kept = value.filter((item) => !(isMap(item) && (item.$patch === 'delete' || (item.$patch === 'replace' && Object.keys(item).length === 1))));
-    return kept.map((item) => stripDirectives(item, elementSchema(schema)));
-  }
+// A value the original does not have is taken from the patch without its null fields and without
+// every map that carries a `$patch` directive (apimachinery's discardNullValuesFromPatch and
+// removeDirectives); undefined when the value itself carries one.
+function removeDirectives(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(removeDirectives).filter((item) => item !== undefined);
   if (isMap(value)) {
+    if (Object.prototype.hasOwnProperty.call(value, directiveKey)) return undefined;
     const out: JsonMap = {};
     for (const [key, item] of Object.entries(value)) {
-      if (key === '$patch' || key === '$retainKeys' || key.startsWith(setOrderPrefix) || key.startsWith(deletePrimitivePrefix)) continue;
       if (item === null) continue;
-      out[key] = stripDirectives(item, fieldSchema(schema, key, 'apiserver'));
+      const cleaned = removeDirectives(item);
+      if (cleaned !== undefined) out[key] = cleaned;
     }
     return out;
   }
   return value;
 }
 
-function mergeList(original: unknown[], patch: unknown[], schema: SchemaNode | undefined, path: readonly string[]): unknown[] | undefined {
-  if (!isMergeList(schema)) return stripDirectives(patch, schema) as unknown[];
-  const lone = patch.find((item) => isMap(item) && item.$patch !== undefined && Object.keys(item).length === 1) as JsonMap | undefined;
-  if (lone?.$patch === 'replace') return stripDirectives(patch, schema) as unknown[];
-  if (lone?.$patch === 'delete') return undefined;
-  if (lone !== undefined && lone.$patch !== 'merge') throw new ApiserverMergeError(`unknown patch directive $patch: ${String(lone.$patch)}`, path);
+function mergeList(original: unknown[], patch: unknown[], schema: SchemaNode | undefined, setOrder: unknown[] | undefined, path: readonly string[]): unknown[] {
+  if (original.length === 0 && patch.length === 0) return original;
   const key = mergeKeys(schema)[0];
-  const out = [...original];
   if (key === undefined) {
-    for (const item of patch) if (!out.some((existing) => sameScalar(existing, item))) out.push(item);
-    return out;
+    if (patch.some((item) => typeof item === 'object' && item !== null)) throw new ApiserverMergeError('a list merged as a set must hold values, not maps or lists', path);
+    const merged: unknown[] = [];
+    for (const item of [...original, ...patch]) if (!merged.includes(item)) merged.push(item);
+    return normalizeOrder(merged, setOrder ?? patch, original, undefined);
   }
   const elements = elementSchema(schema);
+  let server = original;
+  const plain: JsonMap[] = [];
+  let replace = false;
   for (const item of patch) {
     if (!isMap(item)) throw new ApiserverMergeError(`list elements must be maps with the merge key ${key}`, path);
-    if (item.$patch !== undefined && Object.keys(item).length === 1) continue;
-    if (!Object.prototype.hasOwnProperty.call(item, key)) throw new ApiserverMergeError(`a list element has no merge key ${key}`, path);
-    const index = out.findIndex((existing) => isMap(existing) && sameScalar(existing[key], item[key]));
-    if (item.$patch === 'delete') {
-      if (index >= 0) out.splice(index, 1);
+    if (!Object.prototype.hasOwnProperty.call(item, directiveKey)) {
+      plain.push(item);
       continue;
     }
-    if (index >= 0) {
-      const existing = out[index] as JsonMap;
-      out[index] = mergeMap(existing, item, elements, [...path, `${key}=${String(item[key])}`]);
+    const directive = item[directiveKey];
+    if (directive === 'delete') {
+      if (!Object.prototype.hasOwnProperty.call(item, key)) throw new ApiserverMergeError(`a $patch: delete element has no merge key ${key}`, path);
+      server = server.filter((existing) => !(isMap(existing) && existing[key] === item[key]));
+    } else if (directive === 'replace') {
+      replace = true;
+    } else if (directive === 'merge') {
+      throw new ApiserverMergeError('merging lists cannot yet be specified in the patch', path);
     } else {
-      out.push(stripDirectives(item, elements));
+      throw new ApiserverMergeError(`unknown patch type ${JSON.stringify(directive)} in a list`, path);
+    }
+  }
+  if (replace) return plain;
+  const merged = [...server];
+  for (const item of plain) {
+    if (!Object.prototype.hasOwnProperty.call(item, key)) throw new ApiserverMergeError(`a list element has no merge key ${key}`, path);
+    const index = merged.findIndex((existing) => isMap(existing) && existing[key] === item[key]);
+    if (index >= 0) merged[index] = mergeMap(merged[index] as JsonMap, item, elements, [...path, `${key}=${String(item[key])}`]);
+    // A new element is appended as the patch wrote it.
+    else merged.push(item);
+  }
+  // apimachinery sorts the result by merge key and refuses an element without one, even one that
+  // an earlier patch left in the original.
+  for (const item of merged) {
+    if (!isMap(item) || !Object.prototype.hasOwnProperty.call(item, key)) throw new ApiserverMergeError(`a list element has no merge key ${key}`, path);
+  }
+  return normalizeOrder(merged, setOrder ?? plain, server, key);
+}
+
+// apimachinery's normalizeElementOrder: the elements named in `patchOrder` in that order, the
+// others in `serverOrder`, then the two interleaved where serverOrder ranks both.
+function normalizeOrder(merged: readonly unknown[], patchOrder: readonly unknown[], serverOrder: readonly unknown[], key: string | undefined): unknown[] {
+  const identity = (item: unknown) => (key !== undefined && isMap(item) ? item[key] : item);
+  const indexIn = (list: readonly unknown[], item: unknown) => list.findIndex((other) => identity(other) === identity(item));
+  const patched = merged.filter((item) => indexIn(patchOrder, item) >= 0).sort((a, b) => indexIn(patchOrder, a) - indexIn(patchOrder, b));
+  const serverOnly = merged.filter((item) => indexIn(patchOrder, item) < 0).sort((a, b) => indexIn(serverOrder, a) - indexIn(serverOrder, b));
+  const out: unknown[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < patched.length) {
+    if (i >= serverOnly.length) out.push(patched[j++]);
+    else if (j >= patched.length) out.push(serverOnly[i++]);
+    else {
+      const left = indexIn(serverOrder, serverOnly[i]);
+      const right = indexIn(serverOrder, patched[j]);
+      if (left >= 0 && right >= 0 && left < right) out.push(serverOnly[i++]);
+      else out.push(patched[j++]);
     }
   }
   return out;
-}
-
-// `$setElementOrder` lists the elements the client knows in the order it wants; the others keep
-// their place after them.
-function applyOrder(list: unknown[], order: unknown[], schema: SchemaNode | undefined): unknown[] {
-  const key = mergeKeys(schema)[0];
-  const identity = (item: unknown) => (key !== undefined && isMap(item) ? String(item[key]) : String(item));
-  const wanted = order.map(identity);
-  const ranked = list.map((item, index) => ({ item, index, rank: wanted.indexOf(identity(item)) }));
-  const ordered = ranked.filter((r) => r.rank >= 0).sort((a, b) => a.rank - b.rank);
-  const rest = ranked.filter((r) => r.rank < 0);
-  return [...ordered, ...rest].map((r) => r.item);
 }

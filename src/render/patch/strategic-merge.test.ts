@@ -112,9 +112,24 @@ test('the inputs are not changed', () => {
   assert.deepEqual([original, patch], before);
 });
 
-test('apiserver flavour keeps the original order and appends new elements', () => {
+test('apiserver flavour: every case in testdata/apiserver-smp-cases.yaml merges as apimachinery does', () => {
+  const cases = parseAllDocuments(readFileSync(new URL('./testdata/apiserver-smp-cases.yaml', import.meta.url), 'utf8')).map((d) => d.toJS() as Doc);
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-smp-api-'));
+  try {
+    cases.forEach((c, i) => {
+      // `kubectl patch --local` runs apimachinery's strategic merge without a server.
+      writeFileSync(join(dir, 'object.json'), JSON.stringify(c.resource));
+      const output = execFileSync(toolPath('kubectl'), ['patch', '--local', '-f', join(dir, 'object.json'), '--type', 'strategic', '-p', JSON.stringify(c.patch), '-o', 'json'], { encoding: 'utf8' });
+      assert.deepEqual(merge(c.resource, c.patch, 'apiserver'), JSON.parse(output), `case ${i}: ${c.name}`);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('apiserver flavour: patch elements in patch order, the others in original order, interleaved', () => {
   const merged = merge(deployment({ containers: [{ name: 'a' }, { name: 'b' }] }), { spec: { template: { spec: { containers: [{ name: 'c' }, { name: 'b', image: 'b2' }] } } } }, 'apiserver');
-  assert.deepEqual(merged.spec.template.spec.containers, [{ name: 'a' }, { name: 'b', image: 'b2' }, { name: 'c' }]);
+  assert.deepEqual(merged.spec.template.spec.containers, [{ name: 'c' }, { name: 'a' }, { name: 'b', image: 'b2' }]);
 });
 
 test('apiserver flavour honours $setElementOrder, $deleteFromPrimitiveList and $retainKeys', () => {
@@ -140,31 +155,21 @@ test('apiserver flavour honours $setElementOrder, $deleteFromPrimitiveList and $
     },
     'apiserver',
   );
-  assert.deepEqual(merged.metadata.finalizers, ['y', 'z', 'w']);
+  assert.deepEqual(merged.metadata.finalizers, ['w', 'y', 'z']);
   assert.deepEqual(names(merged.spec.template.spec.containers), ['c', 'a', 'b']);
   assert.equal(merged.spec.template.spec.containers[0].image, 'c2');
   assert.deepEqual(merged.spec.template.spec.volumes, [{ name: 'v', configMap: { name: 'cm' } }]);
   assert.equal(JSON.stringify(merged).includes('$'), false);
 });
 
-test('apiserver flavour: directives, null and new fields', () => {
-  const original = deployment({ containers: [{ name: 'a', env: [{ name: 'A' }, { name: 'B' }] }], schedulingGates: [{ name: 'g1' }] });
-  const merged = merge(
-    original,
-    {
-      spec: {
-        template: {
-          metadata: { labels: { x: '1', gone: null } },
-          spec: { schedulingGates: [{ name: 'g2' }], containers: [{ name: 'a', env: [{ name: 'A', $patch: 'delete' }] }, { name: 'n', env: [{ name: 'X', $patch: 'delete' }] }] },
-        },
-      },
-    },
-    'apiserver',
-  );
-  assert.deepEqual(merged.spec.template.metadata, { labels: { x: '1' } });
-  assert.deepEqual(names(merged.spec.template.spec.schedulingGates), ['g1', 'g2']);
-  assert.deepEqual(merged.spec.template.spec.containers, [{ name: 'a', env: [{ name: 'B' }] }, { name: 'n', env: [] }]);
+test('apiserver flavour: errors the API server would answer with', () => {
+  const original = deployment({ containers: [{ name: 'a' }] });
+  const bad = (patch: unknown) => strategicMerge(original, patch, { apiVersion: 'apps/v1', kind: 'Deployment' }, { flavor: 'apiserver' });
+  assert.equal(bad({ spec: { template: { spec: { containers: [{ image: 'no-name' }] } } } }).ok, false);
+  assert.equal(bad({ spec: { template: { spec: { containers: [{ $patch: 'merge' }] } } } }).ok, false);
+  assert.equal(bad({ spec: { template: { spec: { containers: [{ $patch: 'delete' }] } } } }).ok, false);
+  assert.equal(bad({ spec: { template: { $patch: 'merge' } } }).ok, false);
+  assert.equal(bad({ spec: { template: { spec: { volumes: [{ name: 'v', $retainKeys: ['name'], emptyDir: {} }] } } } }).ok, true);
+  assert.equal(bad({ spec: { template: { spec: { containers: [{ name: 'a', $retainKeys: ['name'], image: 'x' }] } } } }).ok, false);
   assert.equal(merge(original, { $patch: 'delete' }, 'apiserver'), null);
-  const replaced = merge(original, { spec: { template: { spec: { containers: [{ $patch: 'replace' }, { name: 'z' }] } } } }, 'apiserver');
-  assert.deepEqual(replaced.spec.template.spec.containers, [{ name: 'z' }]);
 });
