@@ -4,6 +4,7 @@ import { registerBuild } from './commands/build.js';
 import { registerRender } from './commands/render.js';
 import { registerPlan } from './commands/plan.js';
 import { registerExplain } from './commands/explain.js';
+import { registerSandbox } from './commands/sandbox.js';
 import type { CliContext } from './context.js';
 import { reportError, type OutputFormat } from './exit.js';
 
@@ -27,6 +28,7 @@ export function createProgram(ctx: CliContext): Command {
   registerRender(program, ctx);
   registerPlan(program, ctx);
   registerExplain(program, ctx);
+  registerSandbox(program, ctx);
   return program;
 }
 
