@@ -1,6 +1,6 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { ProvenanceEntry } from '../types.js';
 import { pointerOf, recordProvenance, type Resource } from '../kustomize/resource.js';
+import { jsonEqual } from './json-equal.js';
 
 /** FieldPath is a path into an object: map keys and list indices. */
 export type FieldPath = (string | number)[];
@@ -29,7 +29,7 @@ function isMap(value: unknown): value is Record<string, unknown> {
 const identityFields = ['name', 'mountPath', 'devicePath', 'containerPort', 'port', 'ip', 'uid', 'topologyKey', 'type'];
 
 function sameElement(a: unknown, b: unknown): boolean {
-  if (isDeepStrictEqual(a, b)) return true;
+  if (jsonEqual(a, b)) return true;
   if (!isMap(a) || !isMap(b)) return false;
   for (const field of identityFields) {
     const x = a[field];
@@ -40,7 +40,7 @@ function sameElement(a: unknown, b: unknown): boolean {
 }
 
 function walk(before: unknown, after: unknown, path: FieldPath, out: ObjectDiff): void {
-  if (isDeepStrictEqual(before, after)) return;
+  if (jsonEqual(before, after)) return;
   if (isMap(before) && isMap(after)) {
     for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
       if (!(key in before) || !(key in after)) out.changed.push([...path, key]);
@@ -54,7 +54,7 @@ function walk(before: unknown, after: unknown, path: FieldPath, out: ObjectDiff)
     const matched: [number, number][] = [];
     after.forEach((item, j) => {
       // Prefer an identical element, then one with the same identity.
-      let i = before.findIndex((old, k) => !used.has(k) && isDeepStrictEqual(old, item));
+      let i = before.findIndex((old, k) => !used.has(k) && jsonEqual(old, item));
       if (i < 0) i = before.findIndex((old, k) => !used.has(k) && sameElement(old, item));
       if (i < 0) {
         out.changed.push([...path, j]);

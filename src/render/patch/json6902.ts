@@ -1,6 +1,7 @@
-import { isDeepStrictEqual } from 'node:util';
 import { FlotillaError, fail, ok, type Result } from '../../core/index.js';
 import { parseYamlStream } from '../../manifest/index.js';
+import { cloneJson } from '../kustomize/resource.js';
+import { jsonEqual as sameJson } from './json-equal.js';
 
 /** JsonPatchOp is one of the six RFC 6902 operation names. */
 export type JsonPatchOp = 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
@@ -185,7 +186,7 @@ function replace(doc: unknown, pointer: string, value: unknown): unknown {
 
 // Numbers compare by value and maps regardless of key order, as JSON documents do.
 function jsonEqual(a: unknown, b: unknown): boolean {
-  return isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? null)), JSON.parse(JSON.stringify(b ?? null)));
+  return sameJson(a ?? null, b ?? null);
 }
 
 /**
@@ -195,19 +196,19 @@ function jsonEqual(a: unknown, b: unknown): boolean {
  * Errors name the operation's index and path.
  */
 export function applyJsonPatch(doc: unknown, operations: readonly JsonPatchOperation[], where: JsonPatchWhere = {}): Result<unknown> {
-  let current: unknown = structuredClone(doc);
+  let current: unknown = cloneJson(doc);
   for (const [i, operation] of operations.entries()) {
     const { op, path } = operation;
     try {
       switch (op) {
         case 'add':
-          current = add(current, path, structuredClone(operation.value));
+          current = add(current, path, cloneJson(operation.value));
           break;
         case 'remove':
           current = remove(current, path).doc;
           break;
         case 'replace':
-          current = replace(current, path, structuredClone(operation.value));
+          current = replace(current, path, cloneJson(operation.value));
           break;
         case 'move': {
           const from = operation.from!;
@@ -220,7 +221,7 @@ export function applyJsonPatch(doc: unknown, operations: readonly JsonPatchOpera
           const from = operation.from!;
           const source = getValue(current, from);
           if (!source.found) throw new PatchFailure(`there is nothing at ${from} to copy`);
-          current = add(current, path, structuredClone(source.value));
+          current = add(current, path, cloneJson(source.value));
           break;
         }
         case 'test': {

@@ -1,6 +1,7 @@
 import { FlotillaError, fail, ok, type Result } from '../../core/index.js';
 import { ApiserverMergeError, apiserverMerge } from './apiserver-merge.js';
 import { KyamlMergeError, kyamlMerge } from './kyaml-merge.js';
+import { cloneJson } from '../kustomize/resource.js';
 import { schemaForKind, type SchemaFlavor } from './schema.js';
 
 /** StrategicMergeOptions choose whose strategic merge to reproduce and how to name the patch in errors. */
@@ -29,9 +30,9 @@ export function strategicMerge(original: unknown, patch: unknown, schema: { apiV
   const where = [options.file, options.field].filter(Boolean).join(': ');
   try {
     if (flavor === 'apiserver') {
-      return ok(apiserverMerge(structuredClone(original), structuredClone(patch), schemaForKind(schema.apiVersion, schema.kind, 'apiserver')));
+      return ok(apiserverMerge(cloneJson(original), cloneJson(patch), schemaForKind(schema.apiVersion, schema.kind, 'apiserver')));
     }
-    const merged = kyamlMerge(structuredClone(original), structuredClone(patch), schemaForKind(schema.apiVersion, schema.kind));
+    const merged = kyamlMerge(cloneJson(original), cloneJson(patch), schemaForKind(schema.apiVersion, schema.kind));
     return ok(merged === undefined || merged === null ? null : merged);
   } catch (error) {
     if (!(error instanceof KyamlMergeError) && !(error instanceof ApiserverMergeError)) throw error;
