@@ -33,3 +33,26 @@ export {
   type TargetObjects,
 } from './explain.js';
 export { evaluateGuards, checkFingerprint, isIdentityConfigMap, identityLabel, identityConfigMapName, type GuardRule, type GuardCluster, type GuardInput } from './guards.js';
+export {
+  inventoryNamespace,
+  inventoryFormat,
+  releaseLabel,
+  pruneAnnotation,
+  inventoryLabel,
+  maxInventoryBytes,
+  inventoryName,
+  inventoryKey,
+  inventoryRefOf,
+  newInventory,
+  encodeInventory,
+  decodeInventory,
+  planPrune,
+  type InventoryRef,
+  type Inventory,
+  type PruneKeepReason,
+  type PruneKeep,
+  type PruneBlockReason,
+  type PrunePlan,
+  type PruneInput,
+} from './inventory.js';
+export { detectDrift, parseQuantity, type DriftIgnoreRule, type DriftField, type DriftResult, type DetectDriftOptions } from './drift.js';

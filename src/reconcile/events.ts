@@ -1,0 +1,105 @@
+import type { ChangeSetCounts } from '../core/index.js';
+import type { HealthStatus } from '../health/index.js';
+
+// The typed event stream of the reconcile layer. Notifications, metrics, the audit store and the
+// API's server-sent events subscribe to it; the names of the events a fleet file can subscribe to
+// (SPEC §2.2 notifications.events) are the `type`s here.
+
+/**
+ * SyncState is a target's sync state, in the words SPEC §6 uses everywhere: `Synced`, `OutOfSync`
+ * (desired revision not applied yet), `Progressing` (applied, waiting for health), `Drifted`,
+ * `Blocked` (a guard), `Failed`, `Unreachable`.
+ */
+export type SyncState = 'Synced' | 'OutOfSync' | 'Progressing' | 'Drifted' | 'Blocked' | 'Failed' | 'Unreachable';
+
+/** syncStates lists every sync state. */
+export const syncStates: readonly SyncState[] = ['Synced', 'OutOfSync', 'Progressing', 'Drifted', 'Blocked', 'Failed', 'Unreachable'];
+
+interface EventBase {
+  /** Milliseconds since the epoch (the loop's clock). */
+  time: number;
+  cluster: string;
+}
+
+/** SyncSucceeded: a target was applied (and, when it waits, became healthy). */
+export interface SyncSucceededEvent extends EventBase {
+  type: 'SyncSucceeded';
+  release: string;
+  revision: string;
+  changes: ChangeSetCounts;
+  health: HealthStatus;
+}
+
+/** SyncFailed: a target's render, apply, prune or wait failed. */
+export interface SyncFailedEvent extends EventBase {
+  type: 'SyncFailed';
+  release: string;
+  revision: string;
+  code: string;
+  message: string;
+}
+
+/** GuardBlocked: a guard (or the fingerprint check) blocked a target; nothing was written. */
+export interface GuardBlockedEvent extends EventBase {
+  type: 'GuardBlocked';
+  release: string;
+  revision: string;
+  guard: string;
+  /** The offending object, `Kind/namespace/name`, when there is one. */
+  object?: string;
+  message: string;
+}
+
+/** DriftDetected: a live object differs from the desired one in fields Flotilla applies. */
+export interface DriftDetectedEvent extends EventBase {
+  type: 'DriftDetected';
+  release: string;
+  revision: string;
+  /** `Kind/namespace/name`. */
+  object: string;
+  /** JSON pointers of the drifted fields; empty when the object is missing. */
+  fields: string[];
+  missing: boolean;
+  /** Whether Flotilla corrects it (the release's selfHeal). */
+  selfHeal: boolean;
+}
+
+/** DriftCorrected: drift was corrected by applying the pinned revision again. */
+export interface DriftCorrectedEvent extends EventBase {
+  type: 'DriftCorrected';
+  release: string;
+  revision: string;
+  object: string;
+  fields: string[];
+  /** Milliseconds from noticing the drift to the corrected object. */
+  latencyMs: number;
+}
+
+/** ClusterUnreachable: the cluster did not answer; it is retried after `retryInMs`. */
+export interface ClusterUnreachableEvent extends EventBase {
+  type: 'ClusterUnreachable';
+  message: string;
+  retryInMs?: number;
+}
+
+/** ClusterReachable: an unreachable cluster answers again. */
+export interface ClusterReachableEvent extends EventBase {
+  type: 'ClusterReachable';
+}
+
+/** ReconcileEvent is every event the reconcile layer emits. */
+export type ReconcileEvent = SyncSucceededEvent | SyncFailedEvent | GuardBlockedEvent | DriftDetectedEvent | DriftCorrectedEvent | ClusterUnreachableEvent | ClusterReachableEvent;
+
+/** EventSink receives events; it must not throw (a failing subscriber never stops a sync). */
+export type EventSink = (event: ReconcileEvent) => void;
+
+/** safeSink wraps a sink so that an exception in a subscriber is swallowed. */
+export function safeSink(sink: EventSink | undefined): EventSink {
+  return (event) => {
+    try {
+      sink?.(event);
+    } catch {
+      // A subscriber's failure is its own; the loop goes on.
+    }
+  };
+}
