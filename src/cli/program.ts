@@ -5,6 +5,9 @@ import { registerRender } from './commands/render.js';
 import { registerPlan } from './commands/plan.js';
 import { registerExplain } from './commands/explain.js';
 import { registerSandbox } from './commands/sandbox.js';
+import { registerSync } from './commands/sync.js';
+import { registerDiff } from './commands/diff.js';
+import { registerStatus } from './commands/status.js';
 import type { CliContext } from './context.js';
 import { reportError, type OutputFormat } from './exit.js';
 
@@ -29,6 +32,9 @@ export function createProgram(ctx: CliContext): Command {
   registerPlan(program, ctx);
   registerExplain(program, ctx);
   registerSandbox(program, ctx);
+  registerSync(program, ctx);
+  registerDiff(program, ctx);
+  registerStatus(program, ctx);
   return program;
 }
 

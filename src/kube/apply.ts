@@ -177,6 +177,7 @@ export async function applyObjects(cluster: KubeCluster, objects: readonly KubeO
   }
 
   const established = new Map<string, Promise<FlotillaError | undefined>>();
+  const pendingNamespaces = new Set<string>();
   let phaseFailed: string | undefined;
   let done = 0;
   for (let g = 0; g < groups.length; g++) {
@@ -204,10 +205,14 @@ export async function applyObjects(cluster: KubeCluster, objects: readonly KubeO
     const groupResults = await mapLimit(group, concurrency, async (entry): Promise<AppliedObject> => {
       const object = withNamespace(entry.object, entry.scope);
       if (blocked) return { object, action: 'skipped', reason: `not applied: ${blocked.message}`, error: blocked };
+      // A dry run cannot place an object in a namespace that only the same dry run creates.
+      const ns = object.metadata.namespace;
+      if (options.dryRun && ns && pendingNamespaces.has(ns)) return { object, action: 'created', reason: `dry run (namespace ${ns} is created first)` };
       return applyOne(cluster, object, options);
     });
     done += group.length;
     for (const result of groupResults) {
+      if (options.dryRun && result.action === 'created' && result.object.kind === 'Namespace' && result.object.apiVersion === 'v1') pendingNamespaces.add(result.object.metadata.name);
       results.push(result);
       if (result.error) {
         if (isUnreachable(result.error)) unreachable ??= result.error;

@@ -5,3 +5,5 @@ export { syncStates, safeSink, type SyncState, type ReconcileEvent, type EventSi
 export { prepareDesired, contentHash, type DesiredObjects } from './desired.js';
 export { syncTarget, aggregateHealth, liveRefOf, type TargetSyncInput, type TargetSyncOptions, type TargetSyncResult } from './sync-target.js';
 export { syncFleet, syncCluster, runLimited, notSynced, type SyncFleetInput, type SyncFleetOptions, type FleetSyncResult, type ClusterSyncResult, type ClusterSyncState, type SyncProgress, type TargetInput } from './sync-fleet.js';
+export { diffTarget, type TargetDiff, type TargetDiffState, type ObjectDrift, type ObjectDriftState } from './diff.js';
+export { clusterStatus, type TargetStatus } from './status.js';

@@ -211,7 +211,7 @@ async function dependencyBlocker(input: SyncFleetInput, record: ClusterRecord, t
     const result = byRelease.get(name);
     try {
       if (result) {
-        if (result.sync === 'Failed' || result.sync === 'Blocked' || result.sync === 'Unreachable' || result.sync === 'OutOfSync') return blocked(`is ${result.sync}`);
+        if (result.sync === 'Failed' || result.sync === 'Blocked' || result.sync === 'Unreachable' || (result.sync === 'OutOfSync' && !options.dryRun)) return blocked(`is ${result.sync}`);
         if (result.health === 'Healthy') continue;
         if (options.dryRun) continue; // a dry run applies nothing, so nothing becomes healthy
         const waited = await port.waitForHealth(
