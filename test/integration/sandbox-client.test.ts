@@ -195,6 +195,9 @@ test('a CRD becomes Established, its custom resources are served and checked aga
   assert.equal(created.status, undefined, 'status is written through /status only');
   assert.equal(created.metadata.generation, 1);
 
+  const strict = await failure(() => custom.createNamespacedCustomObject({ group: 'example.com', version: 'v1', namespace: 'crds', plural: 'gadgets', fieldValidation: 'Strict', body: { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g9' }, spec: { size: 2, extra: 'typo' } } }));
+  assert.equal(strict.code, 400);
+  assert.equal(strict.body.message, 'strict decoding error: unknown field "spec.extra"');
   const wrong = await failure(() => custom.createNamespacedCustomObject({ group: 'example.com', version: 'v1', namespace: 'crds', plural: 'gadgets', body: { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g2' }, spec: { size: 'big' } } }));
   assert.equal(wrong.code, 422);
   assert.equal(wrong.body.message, 'Gadget.example.com "g2" is invalid: spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"');

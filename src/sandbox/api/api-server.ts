@@ -333,7 +333,11 @@ export class ApiServer {
     for (const v of dryRunValues) if (v !== 'All') throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
     const dryRun = dryRunValues.includes('All');
     const manager = managerOf(req);
-    const write: WriteRequest = { ctx: this.ctx, type, manager, dryRun, ...(info.namespace !== undefined ? { namespace: info.namespace } : {}), ...(info.name !== undefined ? { name: info.name } : {}), ...(sub ? { subresource: sub } : {}) };
+    const fieldValidation = req.query.get('fieldValidation') ?? 'Warn';
+    if (fieldValidation !== 'Ignore' && fieldValidation !== 'Warn' && fieldValidation !== 'Strict') {
+      throw badRequest(`fieldValidation: Unsupported value: "${fieldValidation}": supported values: "Ignore", "Warn", "Strict"`);
+    }
+    const write: WriteRequest = { ctx: this.ctx, type, manager, dryRun, fieldValidation, ...(info.namespace !== undefined ? { namespace: info.namespace } : {}), ...(info.name !== undefined ? { name: info.name } : {}), ...(sub ? { subresource: sub } : {}) };
     const now = this.clock.now();
     const render = (object: KubeJson, status = 200): ApiResponse => respond(status, negotiated, sub === 'scale' ? object : object, type, now);
 
@@ -428,7 +432,12 @@ export class ApiServer {
       if (!old && write.subresource) throw getObjectError(this.ctx, type, info);
       const errors = typeErrors(type, applied);
       if (errors.length) throw invalid({ group: type.group, kind: type.kind }, String(meta.name), errors);
-      if (type.custom) pruneAndDefault(applied, type.custom.openAPIV3Schema, false);
+      if (type.custom) {
+        const pruned = pruneAndDefault(applied, type.custom.openAPIV3Schema, false);
+        if (write.fieldValidation === 'Strict' && pruned.length > 0) {
+          throw badRequest(`failed to create typed patch object (${groupVersion(type)}, Kind=${type.kind}) ${info.namespace ? `${info.namespace}/` : ''}${info.name}: ${pruned.map((p) => `.${p}: field not declared in schema`).join(', ')}`);
+        }
+      }
       const result = applyConfiguration(type, old, applied, write.manager, force === 'true', formatTime(now));
       if (!result.ok) {
         if (result.reason === 'Conflict') return { status: 409, contentType: 'application/json', body: JSON.stringify(result.status) };
@@ -592,4 +601,3 @@ export function pageNotFound(): ApiResponse {
   return { status: 404, contentType: 'text/plain; charset=utf-8', body: '404 page not found\n' };
 }
 
-void groupVersion;

@@ -41,27 +41,34 @@ function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
 
-/** pruneAndDefault removes undeclared fields and fills defaults in place, below the object's root. */
-export function pruneAndDefault(object: Json, schema: Schema | undefined, fillDefaults = true): void {
-  if (!schema) return;
+/**
+ * pruneAndDefault removes undeclared fields and fills defaults in place, below the object's root,
+ * and returns the paths of the fields it removed (fieldValidation=Strict refuses them instead).
+ */
+export function pruneAndDefault(object: Json, schema: Schema | undefined, fillDefaults = true): string[] {
+  const pruned: string[] = [];
+  if (!schema) return pruned;
   const properties = isObj(schema.properties) ? schema.properties : {};
   for (const [key, value] of Object.entries(object)) {
     if (key === 'apiVersion' || key === 'kind' || key === 'metadata') continue;
     const sub = properties[key];
-    if (!isObj(sub) && schema['x-kubernetes-preserve-unknown-fields'] !== true) delete object[key];
-    else if (isObj(sub)) object[key] = walk(value, sub, fillDefaults);
+    if (!isObj(sub) && schema['x-kubernetes-preserve-unknown-fields'] !== true) {
+      delete object[key];
+      pruned.push(key);
+    } else if (isObj(sub)) object[key] = walk(value, sub, fillDefaults, key, pruned);
   }
   if (fillDefaults) applyDefaults(object, properties, true);
+  return pruned;
 }
 
 function applyDefaults(target: Json, properties: Json, root: boolean): void {
   for (const [key, sub] of Object.entries(properties)) {
     if (root && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) continue;
-    if (target[key] === undefined && isObj(sub) && sub.default !== undefined) target[key] = walk(structuredClone(sub.default), sub);
+    if (target[key] === undefined && isObj(sub) && sub.default !== undefined) target[key] = walk(structuredClone(sub.default), sub, true, key, []);
   }
 }
 
-function walk(value: unknown, schema: Schema, fillDefaults = true): unknown {
+function walk(value: unknown, schema: Schema, fillDefaults: boolean, path: string, pruned: string[]): unknown {
   if (value === null || value === undefined) return value;
   if (schema['x-kubernetes-preserve-unknown-fields'] === true && !isObj(schema.properties) && !isObj(schema.additionalProperties)) return value;
   if (isObj(value)) {
@@ -70,18 +77,19 @@ function walk(value: unknown, schema: Schema, fillDefaults = true): unknown {
     const out: Json = {};
     for (const [key, v] of Object.entries(value)) {
       const sub = properties?.[key];
-      if (isObj(sub)) out[key] = walk(v, sub, fillDefaults);
-      else if (isObj(additional)) out[key] = walk(v, additional, fillDefaults);
+      if (isObj(sub)) out[key] = walk(v, sub, fillDefaults, join(path, key), pruned);
+      else if (isObj(additional)) out[key] = walk(v, additional, fillDefaults, join(path, key), pruned);
       else if (additional === true || schema['x-kubernetes-preserve-unknown-fields'] === true) out[key] = v;
       else if (schema['x-kubernetes-embedded-resource'] === true && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) out[key] = v;
       else if (!properties && additional === undefined && schema.type !== 'object') out[key] = v;
+      else pruned.push(join(path, key));
     }
     if (properties && fillDefaults) applyDefaults(out, properties, false);
     return out;
   }
   if (Array.isArray(value)) {
     const items = isObj(schema.items) ? schema.items : undefined;
-    return items ? value.map((v) => walk(v, items, fillDefaults)) : value;
+    return items ? value.map((v, i) => walk(v, items, fillDefaults, `${path}[${i}]`, pruned)) : value;
   }
   return value;
 }

@@ -30,6 +30,8 @@ export interface WriteRequest {
   subresource?: string;
   manager: string;
   dryRun: boolean;
+  /** The fieldValidation parameter: Strict refuses fields a custom resource's schema does not declare. @default 'Warn' (pruned) */
+  fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
 }
 
 /** WriteResult is the stored (or, for a dry run, computed) object and the HTTP status to answer with. */
@@ -206,6 +208,13 @@ function validateObject(type: ResourceType, object: Json, old: Json | undefined)
   if (errors.length) throw invalid(kindRef(type), String((object.metadata as Json).name ?? ''), errors);
 }
 
+/** strictCheck refuses the fields pruning removed when the request asked for strict field validation. */
+function strictCheck(req: WriteRequest, pruned: string[]): void {
+  if (req.fieldValidation === 'Strict' && pruned.length > 0) {
+    throw badRequest(`strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`);
+  }
+}
+
 /** stripSystemMetadata removes what a client may not set on create. */
 function stripSystemMetadata(meta: Json): void {
   for (const key of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink', 'managedFields']) delete meta[key];
@@ -236,7 +245,7 @@ export function createObject(req: WriteRequest, input: Json, options: CreateOpti
   const managedFromApply = options.managedFields;
   stripSystemMetadata(meta);
   checkDecodable(type, object, String(meta.name ?? ''));
-  if (type.custom) pruneAndDefault(object, type.custom.openAPIV3Schema);
+  if (type.custom) strictCheck(req, pruneAndDefault(object, type.custom.openAPIV3Schema));
   else applyDefaults(type.group, type.kind, object);
   const now = formatTime(ctx.clock.now());
   if (managedFromApply) meta.managedFields = managedFromApply;
@@ -282,7 +291,7 @@ export function updateObject(req: WriteRequest, old: KubeJson, input: Json, opti
     throw conflict(gr, name, `Precondition failed: UID in precondition: ${String(meta.uid)}, UID in object meta: ${String(oldMeta.uid)}`);
   }
   checkDecodable(type, object, name);
-  if (type.custom) pruneAndDefault(object, type.custom.openAPIV3Schema);
+  if (type.custom) strictCheck(req, pruneAndDefault(object, type.custom.openAPIV3Schema));
   else applyDefaults(type.group, type.kind, object);
 
   // What the endpoint may change: the status subresource only status; the main resource all but status.
