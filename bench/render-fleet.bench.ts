@@ -104,12 +104,17 @@ function parseStream(text: string): unknown[] {
   return parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS()).filter((v) => v != null);
 }
 
+/** writeFleet writes the fixture under root and returns the cluster directories, relative to it. */
+export function writeFleet(root: string): string[] {
+  writeBase(root);
+  for (const env of environments) writeEnvironment(root, env);
+  return Array.from({ length: clusters }, (_, i) => writeCluster(root, i));
+}
+
 const bench: Benchmark = async (progress) => {
   const root = mkdtempSync(join(tmpdir(), 'flotilla-bench-fleet-'));
   try {
-    writeBase(root);
-    for (const env of environments) writeEnvironment(root, env);
-    const dirs = Array.from({ length: clusters }, (_, i) => writeCluster(root, i));
+    const dirs = writeFleet(root);
     progress(`fixture: ${clusters} clusters in ${root}`);
 
     // Flotilla: every overlay in one process, sharing the cache, printing each stream.
@@ -132,7 +137,7 @@ const bench: Benchmark = async (progress) => {
     let checked = 0;
     for (const [n, dir] of sample.entries()) {
       const t = performance.now();
-      const out = execFileSync(kubectl, ['kustomize', dir], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const out = execFileSync(kubectl, ['kustomize', dir], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
       kubectlMs += performance.now() - t;
       if (!isDeepStrictEqual(parseStream(out), parseStream(outputs.get(dir)!))) throw new Error(`${dir}: Flotilla's output differs from kubectl kustomize's`);
       checked++;

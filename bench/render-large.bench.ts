@@ -113,7 +113,7 @@ const bench: Benchmark = async (progress) => {
     let kubectlOut = '';
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
-      kubectlOut = execFileSync(kubectl, ['kustomize', root], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+      kubectlOut = execFileSync(kubectl, ['kustomize', root], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
       kubectlRuns.push(performance.now() - t);
       progress(`kubectl run ${i + 1}: ${kubectlRuns[i]!.toFixed(0)} ms`);
     }

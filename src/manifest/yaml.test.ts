@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
+import { readFileSync } from 'node:fs';
 import { parseYamlStream, stringifyYamlStream } from './yaml.js';
+import { compareKeys } from './yaml-print.js';
 
 test('stringifyYamlStream prints as kustomize: sorted keys, unindented sequences, literal blocks, go-yaml quoting', () => {
   const text = stringifyYamlStream([
@@ -51,10 +53,10 @@ test('printed strings read back as the same strings under YAML 1.1 rules', () =>
   assert.deepEqual(back, value);
 });
 
-test('parseYamlStream with the kubernetes schema reads as go-yaml v3: 0644 is octal, on and yes are strings', () => {
-  const r = parseYamlStream('a: 0644\nb: on\nc: yes\nd: 1.10\ne: 2024-03-01\nf: 0o17\n', { file: 'x.yaml', schema: 'kubernetes' });
+test('parseYamlStream with the kubernetes schema reads as go-yaml v3: numbers as Go parses them, on and yes are strings', () => {
+  const r = parseYamlStream('a: 0644\nb: on\nc: yes\nd: 1.10\ne: 2024-03-01\nf: 0o17\ng: 1_000\nh: -0x1F\ni: 0b101\nj: 018\nk: 1.2.3\nl: _1\nm: .5\nn: .inf\n', { file: 'x.yaml', schema: 'kubernetes' });
   assert.ok(r.ok);
-  assert.deepEqual(r.value[0]!.value, { a: 420, b: 'on', c: 'yes', d: 1.1, e: '2024-03-01', f: 15 });
+  assert.deepEqual(r.value[0]!.value, { a: 420, b: 'on', c: 'yes', d: 1.1, e: '2024-03-01', f: 15, g: 1000, h: -31, i: 5, j: 18, k: '1.2.3', l: '_1', m: 0.5, n: Infinity });
   const v11 = parseYamlStream('b: on\nc: yes\n', { file: 'x.yaml', schema: 'yaml-1.1' });
   assert.ok(v11.ok);
   assert.deepEqual(v11.value[0]!.value, { b: true, c: true });
@@ -67,4 +69,16 @@ test('parseYamlStream rejects repeated keys when asked, and names the file and l
     assert.equal(r.issues[0]!.code, 'YAML_PARSE');
     assert.match(r.issues[0]!.message, /dup\.yaml/);
   }
+});
+
+test('stringifyYamlStream matches kubectl kustomize byte for byte on hard strings (folding, quoting, block hints, key order, numbers)', () => {
+  // testdata/go-yaml-print.yaml is what `kubectl kustomize` (kustomize v5.7.1) printed for the
+  // objects in go-yaml-print.json: long lines folded at column 80, tabs and emoji escaped, trailing
+  // spaces quoted, |2 / |+ / |- block hints, natural key order, floats in Go's %g, a 130-byte key.
+  const objects = JSON.parse(readFileSync(new URL('testdata/go-yaml-print.json', import.meta.url), 'utf8')) as unknown[];
+  assert.equal(stringifyYamlStream(objects), readFileSync(new URL('testdata/go-yaml-print.yaml', import.meta.url), 'utf8'));
+});
+
+test('compareKeys orders keys as go-yaml v2 does: non-letters first, digit runs as numbers', () => {
+  assert.deepEqual(['b', 'a10', 'a2', '_x', 'B', '10', '9', 'x.1', 'x-1', 'é'].sort(compareKeys), ['_x', '9', '10', 'B', 'a2', 'a10', 'b', 'x-1', 'x.1', 'é']);
 });

@@ -1,5 +1,6 @@
-import { parseAllDocuments, Document as YamlDocument, isMap, isSeq, isScalar, isAlias, visit, type Document, type Scalar, type ScalarTag } from 'yaml';
+import { parseAllDocuments, isMap, isSeq, isScalar, isAlias, type Document, type ScalarTag } from 'yaml';
 import { FlotillaError, fail, ok, type Result } from '../core/index.js';
+import { printYamlDocument } from './yaml-print.js';
 
 /** maxYamlBytes is the largest YAML text Flotilla parses (kustomize and Kubernetes stay far below it). */
 export const maxYamlBytes = 8 * 1024 * 1024;
@@ -27,7 +28,8 @@ export interface ParseYamlOptions {
   maxBytes?: number;
   /**
    * How plain scalars resolve. `core` is YAML 1.2's core schema. `kubernetes` is what kustomize
-   * and kubectl read (go-yaml v3): the core schema, plus `0644` as an octal integer. `yaml-1.1`
+   * and kubectl read (go-yaml v3): the core schema, plus numbers as Go parses them (`0644` is
+   * octal, `1_000` is 1000). `yaml-1.1`
    * is YAML 1.1 (`on`, `yes` are booleans), as go-yaml v2 reads kustomization files.
    * @default 'core'
    */
@@ -36,16 +38,41 @@ export interface ParseYamlOptions {
   uniqueKeys?: boolean;
 }
 
-// go-yaml v3 still reads YAML 1.1 octals (`0644`) as integers, unlike the 1.2 core schema. It is
-// never used to print (identify is false), only to resolve plain scalars.
-const goOctalInt: ScalarTag = {
+// go-yaml v3, which kustomize reads manifests with, resolves plain numbers with Go's ParseInt
+// (base 0) and ParseFloat after dropping underscores: `0644` is octal 420, `1_000` is 1000,
+// `0b101` is 5, `018` is the float 18. It is never used to print (identify is false), only to
+// resolve plain scalars that look like numbers; what Go would not parse stays a string.
+const goNumber: ScalarTag = {
   identify: () => false,
   default: true,
   tag: 'tag:yaml.org,2002:int',
-  format: 'OCT',
-  test: /^[-+]?0[0-7]+$/,
-  resolve: (text: string) => (text.startsWith('-') ? -parseInt(text.slice(1), 8) : parseInt(text.replace(/^\+/, ''), 8)),
+  format: 'GO',
+  test: /^(?![-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$)[-+]?[0-9.][0-9a-zA-Z_.+-]*$/,
+  resolve: (text: string) => goV3Number(text),
 };
+
+const goFloatSyntax = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+function goV3Number(text: string): number | string {
+  if (text.startsWith('.')) {
+    const f = goFloatSyntax.test(text) ? Number(text) : NaN;
+    return Number.isNaN(f) ? text : f;
+  }
+  const plain = text.replace(/_/g, '');
+  const sign = plain.startsWith('-') ? -1 : 1;
+  const body = plain.replace(/^[-+]/, '');
+  let digits: RegExp | undefined;
+  let radix = 10;
+  let rest = body;
+  if (/^0[xX]/.test(body)) [digits, radix, rest] = [/^[0-9a-fA-F]+$/, 16, body.slice(2)];
+  else if (/^0[oO]/.test(body)) [digits, radix, rest] = [/^[0-7]+$/, 8, body.slice(2)];
+  else if (/^0[bB]/.test(body)) [digits, radix, rest] = [/^[01]+$/, 2, body.slice(2)];
+  else if (/^0[0-9]/.test(body)) [digits, radix, rest] = [/^[0-7]+$/, 8, body.slice(1)];
+  else digits = /^[0-9]+$/;
+  if (digits.test(rest)) return sign * parseInt(rest, radix);
+  if (goFloatSyntax.test(plain)) return Number(plain);
+  return text;
+}
 
 /**
  * parseYamlStream parses a multi-document YAML text safely: a size cap, an alias budget, a depth
@@ -69,7 +96,7 @@ export function parseYamlStream(text: string, options: ParseYamlOptions): Result
       strict: false,
       ...(options.schema === 'yaml-1.1' ? { version: '1.1' as const } : { schema: 'core' }),
       merge: true,
-      ...(options.schema === 'kubernetes' ? { customTags: (tags: unknown[]) => [goOctalInt, ...tags] as ScalarTag[] } : {}),
+      ...(options.schema === 'kubernetes' ? { customTags: (tags: unknown[]) => [goNumber, ...tags] as ScalarTag[] } : {}),
     }) as Document.Parsed[];
   } catch (error) {
     return fail(new FlotillaError('YAML_PARSE', `${file}: ${(error as Error).message}`, { file, cause: error }));
@@ -120,78 +147,17 @@ function checkDepth(node: unknown, depth: number): boolean {
 
 /**
  * stringifyYamlStream prints objects the way kustomize prints them (go-yaml v2 through
- * sigs.k8s.io/yaml): map keys sorted, sequences not indented under their key, no line folding,
- * strings with line breaks as literal blocks, strings that YAML 1.1 would read as another type
- * (`"on"`, `"0644"`, `"2024-03-01"`) double-quoted, other strings plain when YAML allows it and
- * single-quoted otherwise; documents separated by `---`.
+ * sigs.k8s.io/yaml, see yaml-print.ts): map keys in go-yaml's order, sequences not indented under
+ * their key, strings with line breaks as literal blocks, strings that YAML 1.1 would read as
+ * another type (`"on"`, `"0644"`, `"2024-03-01"`) double-quoted, other strings plain when YAML
+ * allows it and single-quoted otherwise, long lines folded at column 80 where go-yaml folds them;
+ * documents separated by `---`.
  */
 export function stringifyYamlStream(values: readonly unknown[]): string {
   let out = '';
   for (let i = 0; i < values.length; i++) {
     if (i > 0) out += '---\n';
-    out += stringifyYamlDocument(values[i]);
+    out += printYamlDocument(values[i]);
   }
   return out;
-}
-
-const stringifyOptions = {
-  version: '1.1',
-  indentSeq: false,
-  lineWidth: 0,
-  minContentWidth: 0,
-  singleQuote: true,
-  blockQuote: 'literal',
-} as const;
-
-function stringifyYamlDocument(value: unknown): string {
-  const doc = new YamlDocument(sortKeys(value), { version: '1.1', aliasDuplicateObjects: false, keepSourceTokens: false });
-  visit(doc, {
-    Scalar(_key, node: Scalar) {
-      if (typeof node.value === 'string') node.type = goStringStyle(node.value);
-    },
-  });
-  return doc.toString(stringifyOptions);
-}
-
-// Keys are sorted by their UTF-8 bytes, as Go sorts map keys when it encodes JSON.
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort(compareUtf8)) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-  return out;
-}
-
-function compareUtf8(a: string, b: string): number {
-  if (a === b) return 0;
-  // Only surrogate pairs against code points above U+E000 sort differently in UTF-16; stay simple otherwise.
-  if (/[\ud800-\udfff\ue000-\uffff]/.test(a + b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
-  return a < b ? -1 : 1;
-}
-
-/** goStringStyle chooses the scalar style go-yaml v2 chooses for a string. */
-function goStringStyle(s: string): Scalar.Type {
-  if (s.includes('\n')) return 'BLOCK_LITERAL';
-  if (resolvesAsNonString(s)) return 'QUOTE_DOUBLE';
-  return 'PLAIN';
-}
-
-const yaml11Words = new Set([
-  'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
-  'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
-  '', '~', 'null', 'Null', 'NULL',
-  '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<',
-]);
-const goInt = /^[-+]?(0b[01_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+|[0-9][0-9_]*)$/;
-const goFloat = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const base60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
-const timestamp = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?)?$/;
-
-/** resolvesAsNonString says whether a plain scalar with this text would be read as a bool, null, number or timestamp under YAML 1.1 (go-yaml v2's resolver). */
-function resolvesAsNonString(s: string): boolean {
-  if (yaml11Words.has(s)) return true;
-  const c = s.charCodeAt(0);
-  // Only strings starting with a digit, sign or dot can be numbers or timestamps.
-  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return false;
-  return goInt.test(s) || goFloat.test(s.replace(/_/g, '')) || base60.test(s) || timestamp.test(s);
 }
