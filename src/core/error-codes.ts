@@ -30,7 +30,6 @@ export const errorCodes = {
   // ---- plan, explain and Git revisions
   GIT_FAILED: { exit: 1, http: 500, summary: 'A git command failed, or the directory is not inside a Git repository.', hint: 'Run the command from (or point --fleet at) a Git checkout, and check that git is installed.' },
   GIT_REVISION_NOT_FOUND: { exit: 1, http: 404, summary: 'A Git revision (branch, tag, commit) that was named does not exist in the repository.', hint: 'Check the name with `git rev-parse REV`; fetch the branch first if it lives on a remote.' },
-  PLAN_LIVE_UNAVAILABLE: { exit: 1, http: 501, summary: '`plan --live` compares with the live clusters, which needs the sync engine; this build does not have it yet.', hint: 'Plan between two revisions instead (`flotilla plan --base REV`).' },
   EXPLAIN_OBJECT_NOT_FOUND: { exit: 1, http: 404, summary: 'No release renders the object that explain was asked about for that cluster.', hint: 'Check the kind, namespace and name with `flotilla render --cluster C`.' },
   EXPLAIN_OBJECT_AMBIGUOUS: { exit: 1, http: 400, summary: 'The object reference given to explain matches several rendered objects.', hint: 'Name the namespace too: KIND/NAMESPACE/NAME.' },
   EXPLAIN_FIELD_NOT_FOUND: { exit: 1, http: 404, summary: 'The object has no field at the path given to explain --field.', hint: 'Run explain without --field to list every field of the object.' },

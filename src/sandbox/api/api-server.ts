@@ -204,16 +204,15 @@ export class ApiServer {
       }, 'kube-apiserver', 'status');
       return;
     }
-    const spec = crd.spec as Json;
     const status = crd.status as Json;
-    if (JSON.stringify(status.acceptedNames) !== JSON.stringify(acceptedNames(crd)) || !Array.isArray(status.storedVersions)) {
+    if (JSON.stringify(status.acceptedNames) !== JSON.stringify(acceptedNames(crd))) {
+      // Renamed (e.g. a short name added): the names controller accepts the new names first.
       const type = this.builtin('apiextensions.k8s.io', 'CustomResourceDefinition');
       this.updateInternal(type, crd, (draft) => {
         draft.status = { ...(draft.status as Json), acceptedNames: acceptedNames(draft) };
       }, 'kube-apiserver', 'status');
       return;
     }
-    void spec;
     this.registry.setCustom(name, typesFromCrd(crd));
     this.options.onCustomTypesChanged?.();
   }
@@ -339,12 +338,12 @@ export class ApiServer {
     }
     const write: WriteRequest = { ctx: this.ctx, type, manager, dryRun, fieldValidation, ...(info.namespace !== undefined ? { namespace: info.namespace } : {}), ...(info.name !== undefined ? { name: info.name } : {}), ...(sub ? { subresource: sub } : {}) };
     const now = this.clock.now();
-    const render = (object: KubeJson, status = 200): ApiResponse => respond(status, negotiated, sub === 'scale' ? object : object, type, now);
+    const render = (object: KubeJson, status = 200): ApiResponse => respond(status, negotiated, object, type, now);
 
     switch (info.verb) {
       case 'get': {
         const object = getObject(this.ctx, type, info.namespace, info.name!);
-        if (sub === 'scale') return respondPlain(200, negotiated, scaleOf(type, object));
+        if (sub === 'scale') return encode(200, negotiated, scaleOf(type, object));
         return render(object);
       }
       case 'list': {
@@ -375,7 +374,7 @@ export class ApiServer {
         const body = decodeObject(req.body ?? '', req.headers.contentType, type);
         const old = this.store.get(resourceKey(type), type.namespaced ? info.namespace ?? '' : '', info.name!);
         if (!old) return render(getObject(this.ctx, type, info.namespace, info.name!));
-        if (sub === 'scale') return respondPlain(200, negotiated, this.writeScale(write, type, old, body));
+        if (sub === 'scale') return encode(200, negotiated, this.writeScale(write, type, old, body));
         if (sub === 'finalize') {
           const spec = (body.spec as Json | undefined) ?? {};
           const result = updateObject(write, old, { ...structuredClone(old), spec: { ...((old.spec as Json) ?? {}), finalizers: spec.finalizers ?? [] } });
@@ -460,7 +459,7 @@ export class ApiServer {
     if (write.subresource === 'scale') {
       const scale = scaleOf(type, old);
       const patched = patchType === 'json' ? jsonPatch(scale, patch) : mergePatch(scale, patch);
-      return respondPlain(200, negotiated, this.writeScale(write, type, old, patched as Json));
+      return encode(200, negotiated, this.writeScale(write, type, old, patched as Json));
     }
     let patched: unknown;
     if (patchType === 'json') patched = jsonPatch(old, patch);
@@ -470,7 +469,7 @@ export class ApiServer {
     } else patched = strategicPatch(old, patch, type);
     if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('the patch does not produce an object');
     const body = checkObjectKind(patched, type);
-    const result = updateObject(write, old, body, { fromPatch: true });
+    const result = updateObject(write, old, body);
     return render(result.object, result.status);
   }
 
@@ -579,10 +578,6 @@ function json(status: number, body: unknown): ApiResponse {
 function encode(status: number, negotiated: Negotiated, body: unknown): ApiResponse {
   if (negotiated.yaml) return { status, contentType: 'application/yaml', body: stringifyYaml(body) };
   return json(status, body);
-}
-
-function respondPlain(status: number, negotiated: Negotiated, body: Json): ApiResponse {
-  return encode(status, negotiated, body);
 }
 
 function respond(status: number, negotiated: Negotiated, object: KubeJson, type: ResourceType, now: Date): ApiResponse {

@@ -185,7 +185,7 @@ export function methodNotAllowed(gr: GroupResource, verb: string): ApiError {
 }
 
 /** unsupportedMediaType is the answer to a body whose content type the endpoint does not take. */
-export function unsupportedMediaType(contentType: string, accepted: string[]): ApiError {
+export function unsupportedMediaType(accepted: string[]): ApiError {
   return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`, {});
 }
 

@@ -93,7 +93,7 @@ export class TypeRegistry {
       for (const s of t.subresources) {
         resources.push({
           name: `${t.plural}/${s.name}`,
-          singularName: t.custom ? '' : '',
+          singularName: '',
           namespaced: t.namespaced,
           ...(s.group !== undefined ? { group: s.group, version: s.version } : {}),
           kind: s.kind,

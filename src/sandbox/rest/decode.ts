@@ -24,7 +24,7 @@ export function patchTypeOf(contentType: string | undefined, custom: boolean): P
     const accepted = custom
       ? ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']
       : ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
-    throw unsupportedMediaType(contentType ?? '', accepted);
+    throw unsupportedMediaType(accepted);
   }
   return type;
 }
@@ -52,7 +52,7 @@ export function parseDocument(body: string, yaml: boolean): unknown {
 export function decodeObject(body: string, contentType: string | undefined, type: ResourceType): Record<string, unknown> {
   const media = mediaType(contentType);
   if (media !== 'application/json' && media !== 'application/yaml' && media !== '' && media !== '*/*') {
-    throw unsupportedMediaType(contentType ?? '', ['application/json', 'application/yaml']);
+    throw unsupportedMediaType(['application/json', 'application/yaml']);
   }
   const value = parseDocument(body, media === 'application/yaml');
   return checkObjectKind(value, type);

@@ -267,8 +267,6 @@ export function createObject(req: WriteRequest, input: Json, options: CreateOpti
 export interface UpdateOptions {
   /** managedFields computed by server-side apply; undefined to track the write as an Update. */
   managedFields?: unknown[];
-  /** Whether the candidate came from a patch of the stored object (its resourceVersion is then a precondition only when the patch set it). */
-  fromPatch?: boolean;
 }
 
 /**
@@ -296,7 +294,7 @@ export function updateObject(req: WriteRequest, old: KubeJson, input: Json, opti
 
   // What the endpoint may change: the status subresource only status; the main resource all but status.
   if (req.subresource === 'status') {
-    object = { ...structuredClone(old), status: object.status, metadata: { ...structuredClone(oldMeta), ...(options.managedFields ? {} : {}) } };
+    object = { ...structuredClone(old), status: object.status };
     if (object.status === undefined) delete object.status;
   } else if (type.hasStatus) {
     if (old.status === undefined) delete object.status;
