@@ -14,7 +14,8 @@ export type {
 } from './types.js';
 export { diffObjects, diffValues, jsonEqual, leaves, objectKey } from './diff.js';
 export { describeMasked, isSecret, isSecretValuePath, maskFieldChanges, maskedValue } from './mask.js';
-export { buildPlan, planOutcome, summaryLine, type PlanOutcome } from './plan.js';
+export { buildPlan, planOutcome, summarize, summaryLine, type PlanOutcome } from './plan.js';
+export { buildLivePlan, type LiveObjectDrift, type LiveTargetDrift } from './live.js';
 export { fieldDiffLines, formatValue, lineDiff, type DiffLine } from './field-lines.js';
 export { formatPlanText } from './format-text.js';
 export { formatPlanMarkdown, type MarkdownOptions } from './format-markdown.js';

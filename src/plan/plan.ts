@@ -34,13 +34,20 @@ export function buildPlan(base: FleetRender, head: FleetRender): Plan {
   for (const [key, after] of headTargets) consider(after.cluster, after.release, baseTargets.get(key), after);
   for (const [key, before] of baseTargets) if (!headTargets.has(key)) consider(before.cluster, before.release, before, undefined);
 
+  return summarize(base.revision, head.revision, targets, failures);
+}
+
+/**
+ * summarize puts a plan together from its targets and failures: both sorted by cluster and
+ * release, and the summary counted (a target failing at both sides counts once).
+ */
+export function summarize(base: string, head: string, targets: TargetPlan[], failures: PlanFailure[]): Plan {
   targets.sort((a, b) => compare(a.cluster, b.cluster) || compare(a.release, b.release));
   failures.sort((a, b) => compare(a.cluster, b.cluster) || compare(a.release ?? '', b.release ?? '') || compare(a.revision, b.revision));
-
   const changedClusters = new Set(targets.filter((t) => t.changes.length > 0).map((t) => t.cluster));
   return {
-    base: base.revision,
-    head: head.revision,
+    base,
+    head,
     summary: {
       clusters: changedClusters.size,
       objects: targets.reduce((n, t) => n + t.changes.length, 0),

@@ -182,13 +182,6 @@ test('the markdown comment: bold summary, identical clusters in one section with
   assert.match(run.stdout, /<details>\n<summary><code>~ Namespace\/monitoring<\/code> · cluster-config · change, 1 field<\/summary>\n\n```diff\n@@ \/metadata\/labels\/purpose @@\n- "observability"\n\+ "metrics"\n```\n\n<\/details>/);
 });
 
-test('plan --live says it arrives with the sync engine', async () => {
-  const repo = fleet();
-  const run = await runFlotilla(['--fleet', repo.dir, 'plan', '--live']);
-  assert.equal(run.status, 1);
-  assert.match(run.stderr, /error \[PLAN_LIVE_UNAVAILABLE\]: plan --live compares with the live clusters, which arrives with the sync engine/);
-});
-
 test('an unknown revision and a directory outside Git are clear errors', async () => {
   const repo = fleet();
   const unknown = await runFlotilla(['--fleet', repo.dir, 'plan', '--base', 'no-such-branch']);

@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FlotillaError, type Issue } from '../../core/index.js';
-import { fleetFileName, loadFleet, renderFleet, selectTargets, type Target } from '../../fleet/index.js';
-import { buildPlan, evaluateGuards, formatPlanMarkdown, formatPlanText, planOutcome, planToJson, type FleetRender, type Plan } from '../../plan/index.js';
+import { fleetFileName, loadFleet, renderFleet, selectTargets, type Fleet, type TargetRenderResult } from '../../fleet/index.js';
+import { buildLivePlan, buildPlan, evaluateGuards, formatPlanMarkdown, formatPlanText, planOutcome, planToJson, type FleetRender, type LiveTargetDrift, type Plan } from '../../plan/index.js';
+import { diffTarget, runLimited, type ClusterConnector } from '../../reconcile/index.js';
 import { releaseRenderer, type RenderFs } from '../../render/index.js';
 import { gitRevisionFs, localFs, mergeBase, resolveRevision } from '../../source/index.js';
 import type { CliContext } from '../context.js';
 import { exitCodes } from '../exit.js';
-import { printIssues } from './render.js';
+import { localRepoResolver, printIssues } from './render.js';
+import { connectClusters } from './sync.js';
 
 /** RevisionSnapshot is one side of a plan: the working tree or a Git revision, as a file system. */
 export interface RevisionSnapshot {
@@ -82,23 +84,32 @@ export interface SnapshotOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** SnapshotRender is a snapshot's fleet, its targets' render results, and the planner's view of them. */
+export interface SnapshotRender {
+  fleet?: Fleet;
+  results: TargetRenderResult[];
+  render: FleetRender;
+}
+
 /**
  * renderSnapshot renders every target of the fleet in one snapshot into the planner's input. A
  * revision without a fleet file (the pull request that adds it) is an empty fleet; a fleet file
- * that does not load is the failed result, since then no target is known.
+ * that does not load is the failed result, since then no target is known. Releases kept in other
+ * local repositories are read from those repositories' branches, the same for both sides.
  */
-export function renderSnapshot(snapshot: RevisionSnapshot, root: string, options: SnapshotOptions): { ok: true; value: FleetRender } | { ok: false; issues: Issue[] } {
-  if (snapshot.fs.stat(`${root}/${fleetFileName}`) === undefined) return { ok: true, value: { revision: snapshot.label, targets: [], failures: [] } };
+export function renderSnapshot(snapshot: RevisionSnapshot, root: string, options: SnapshotOptions): { ok: true; value: FleetRender; snapshot: SnapshotRender } | { ok: false; issues: Issue[] } {
+  const empty: FleetRender = { revision: snapshot.label, targets: [], failures: [] };
+  if (snapshot.fs.stat(`${root}/${fleetFileName}`) === undefined) return { ok: true, value: empty, snapshot: { results: [], render: empty } };
   const loaded = loadFleet(snapshot.fs, root);
   if (!loaded.ok) return loaded;
   const fleet = loaded.value;
-  const targets: Target[] = selectTargets(fleet);
   const results = renderFleet(fleet, {
     fs: snapshot.fs,
     root,
     renderer: releaseRenderer,
     cache: releaseRenderer.createCache(),
-    targets,
+    targets: selectTargets(fleet),
+    resolveRepo: localRepoResolver(root),
     onProgress: options.onProgress && ((done, total) => options.onProgress!(done, total)),
   });
   const render: FleetRender = { revision: snapshot.label, targets: [], failures: [] };
@@ -116,7 +127,62 @@ export function renderSnapshot(snapshot: RevisionSnapshot, root: string, options
       ...(options.guards ? { guards: evaluateGuards(fleet, result.value) } : {}),
     });
   }
-  return { ok: true, value: render };
+  return { ok: true, value: render, snapshot: { fleet, results, render } };
+}
+
+/** PlanLiveOptions say which fleet to plan against which clusters. */
+export interface PlanLiveOptions {
+  dir: string;
+  /** The head revision. @default the working tree */
+  head?: string;
+  /** Opens a connection to a cluster of the fleet (the kubeconfig's context of its record). */
+  connect: ClusterConnector;
+  /** Clusters read at the same time. @default 8 */
+  concurrency?: number;
+  onProgress?: (side: 'base' | 'head', done: number, total: number) => void;
+}
+
+/**
+ * planLive is the gather side of `flotilla plan --live`: it renders head, reads each target's
+ * objects and inventory from its cluster (reads only, through the sync engine's diff), and hands
+ * both to the pure live planner: what a sync of head would create, change and prune.
+ */
+export async function planLive(options: PlanLiveOptions): Promise<PlanRevisionsResult> {
+  const dir = resolve(options.dir);
+  const head = openHead(dir, options.head);
+  const rendered = renderSnapshot(head, dir, { guards: true, onProgress: options.onProgress && ((d, t) => options.onProgress!('head', d, t)) });
+  if (!rendered.ok) return { ok: false, side: 'head', label: head.label, issues: rendered.issues };
+  const byCluster = new Map<string, TargetRenderResult[]>();
+  for (const r of rendered.snapshot.results) {
+    if (!r.result.ok) continue;
+    byCluster.set(r.target.cluster.name, [...(byCluster.get(r.target.cluster.name) ?? []), r]);
+  }
+  const perCluster = await runLimited([...byCluster.values()], options.concurrency ?? 8, async (targets): Promise<LiveTargetDrift[]> => {
+    const record = targets[0]!.target.cluster;
+    let port;
+    try {
+      port = options.connect(record);
+    } catch (error) {
+      if (!(error instanceof FlotillaError)) throw error;
+      return targets.map((t) => ({ cluster: t.target.cluster.name, release: t.target.release.name, objects: [], errors: [error] }));
+    }
+    try {
+      const out: LiveTargetDrift[] = [];
+      for (const t of targets) {
+        const diff = await diffTarget(port, t.target, t.result);
+        out.push(diff);
+        // One unreachable target means the cluster is; the others are not tried again.
+        if (diff.state === 'unreachable') {
+          for (const rest of targets.slice(out.length)) out.push({ cluster: rest.target.cluster.name, release: rest.target.release.name, objects: [], errors: diff.errors });
+          break;
+        }
+      }
+      return out;
+    } finally {
+      port.close();
+    }
+  });
+  return { ok: true, plan: buildLivePlan(rendered.value, perCluster.flat()) };
 }
 
 interface PlanCommandOptions {
@@ -124,6 +190,7 @@ interface PlanCommandOptions {
   head?: string;
   live?: boolean;
   detailedExitcode?: boolean;
+  concurrency?: string;
 }
 
 /**
@@ -138,24 +205,21 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .description('Preview, for every cluster and release, what changes between two revisions of the fleet repository')
     .option('--base <rev>', 'the revision to compare from (default: the merge base with the default branch)')
     .option('--head <rev>', 'the revision to compare to (default: the working tree)')
-    .option('--live', 'compare with the live clusters instead of the base revision')
+    .option('--live', 'compare head with the live clusters (what a sync would do) instead of a base revision')
+    .option('--concurrency <n>', 'with --live: clusters read at the same time', '8')
     .option('--detailed-exitcode', 'exit 2 when something changes (0 when nothing does)')
-    .action((opts: PlanCommandOptions, command: Command) => {
+    .action(async (opts: PlanCommandOptions, command: Command) => {
       const globals = command.optsWithGlobals() as { fleet?: string; output?: string };
       const output = globals.output ?? 'text';
-      if (opts.live) {
-        throw new FlotillaError('PLAN_LIVE_UNAVAILABLE', 'plan --live compares with the live clusters, which arrives with the sync engine; this build cannot read clusters yet', {
-          hint: 'Plan between two revisions instead: flotilla plan --base REV [--head REV].',
-        });
+      if (opts.live && opts.base !== undefined) {
+        throw new FlotillaError('USAGE', '--live compares head with the clusters themselves; it takes no --base', { hint: 'Drop --base, or drop --live to compare two revisions.' });
       }
       const dir = resolve(String(globals.fleet ?? '.'));
       const progress = ctx.stderr.isTTY && output === 'text';
-      const result = planRevisions({
-        dir,
-        base: opts.base,
-        head: opts.head,
-        onProgress: progress ? (side, done, total) => ctx.stderr.write(`\r\x1b[Krendering ${side} ${done}/${total}`) : undefined,
-      });
+      const onProgress = progress ? (side: string, done: number, total: number) => ctx.stderr.write(`\r\x1b[Krendering ${side} ${done}/${total}`) : undefined;
+      const result = opts.live
+        ? await planLive({ dir, head: opts.head, connect: connectClusters(command), concurrency: Number(opts.concurrency ?? 8) || 8, onProgress })
+        : planRevisions({ dir, base: opts.base, head: opts.head, onProgress });
       if (progress) ctx.stderr.write('\r\x1b[K');
       if (!result.ok) {
         if (output !== 'json') ctx.stderr.write(`the fleet at ${result.side} ${result.label} does not load:\n`);
