@@ -40,6 +40,12 @@ export interface StartSandboxOptions {
   random?: () => number;
   /** The largest request body accepted. @default 3 MiB */
   maxBodyBytes?: number;
+  /**
+   * Whether server-side apply fills a keyed list item's missing key field with its default (a
+   * container or Service port without `protocol`), as servers from 1.20 on do. @default false: the
+   * item is refused, as the 1.19 server of the conformance transcript refuses it.
+   */
+  listKeyDefaults?: boolean;
 }
 
 /** FaultControl changes one cluster's injected failures. */
@@ -143,6 +149,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         ...(options.historySize !== undefined ? { historySize: options.historySize } : {}),
         ...(options.watch ? { watch: options.watch } : {}),
         serverAddress: () => `127.0.0.1:${port}`,
+        ...(options.listKeyDefaults !== undefined ? { listKeyDefaults: options.listKeyDefaults } : {}),
       });
       const http = new ClusterHttpServer({ api, ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}), random, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
       port = await http.start(0);

@@ -54,7 +54,8 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
     .option('--dir <dir>', 'where to write kubeconfig, kubeconfig-viewer and sandbox.json', defaultDir)
     .option('--http', 'serve plain HTTP instead of HTTPS')
     .option('--ready-delay <ms>', 'how long rollouts take before workloads are available', (v) => Number(v), 1000)
-    .action(async (opts: { clusters?: number; names?: string; dir: string; http?: boolean; readyDelay: number }) => {
+    .option('--list-key-defaults', 'server-side apply fills a port\'s missing protocol, as servers from 1.20 on do (default: refused, as 1.19)')
+    .action(async (opts: { clusters?: number; names?: string; dir: string; http?: boolean; readyDelay: number; listKeyDefaults?: boolean }) => {
       const dir = resolve(opts.dir);
       const names = opts.names?.split(',').map((n) => n.trim()).filter(Boolean);
       if (names && opts.clusters !== undefined && names.length !== opts.clusters) {
@@ -72,6 +73,7 @@ export function registerSandbox(program: Command, ctx: CliContext): void {
         dir,
         tls: !opts.http,
         controllers: { readyDelayMs: opts.readyDelay },
+        listKeyDefaults: Boolean(opts.listKeyDefaults),
         adminEndpoint: true,
         onShutdownRequest: () => stopRequested(),
       });

@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiServer, type ApiRequest } from './api-server.js';
 
-function server(): ApiServer {
+function server(listKeyDefaults = false): ApiServer {
   let n = 0;
   return new ApiServer({
+    listKeyDefaults,
     clusterName: 'unit',
     tokens: { admin: 'admin-token', viewer: 'viewer-token' },
     kubeSystemUid: '00000000-0000-4000-8000-000000000001',
@@ -173,4 +174,14 @@ test('OpenAPI v3 lists every group version and declares fieldValidation on PATCH
   const patch = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch;
   assert.deepEqual(patch['x-kubernetes-group-version-kind'], { group: 'apps', version: 'v1', kind: 'Deployment' });
   assert.ok(patch.parameters.some((p: { name: string }) => p.name === 'fieldValidation'));
+});
+
+test('server-side apply refuses a port without protocol as 1.19 does, or fills it in as newer servers do', () => {
+  const body = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: "nginx:1", ports: [{containerPort: 80}]}]}\n';
+  const strict = call(server(), 'PATCH', '/apis/apps/v1/namespaces/default/deployments/web?fieldManager=fleet', { body, contentType: 'application/apply-patch+yaml' });
+  assert.equal(strict.status, 422);
+  assert.match(strict.json().message, /omits key field "protocol"/);
+  const lenient = call(server(true), 'PATCH', '/apis/apps/v1/namespaces/default/deployments/web?fieldManager=fleet', { body, contentType: 'application/apply-patch+yaml' });
+  assert.equal(lenient.status, 201);
+  assert.deepEqual(lenient.json().spec.template.spec.containers[0].ports, [{ containerPort: 80, protocol: 'TCP' }]);
 });

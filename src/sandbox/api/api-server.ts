@@ -60,6 +60,8 @@ export interface ApiServerOptions {
   watch?: WatchOptions;
   /** The address discovery advertises (`/api` serverAddressByClientCIDRs). */
   serverAddress?: () => string;
+  /** Server-side apply fills missing list-key fields with their defaults, as servers from 1.20 on do. @default false (1.19: refused) */
+  listKeyDefaults?: boolean;
   /** Called after every committed CRD change (the cluster's controllers may react). */
   onCustomTypesChanged?: () => void;
 }
@@ -128,6 +130,7 @@ export class ApiServer {
       clock: this.clock,
       newUid: () => randomUUID(),
       random,
+      listKeyDefaults: options.listKeyDefaults ?? false,
       onCrdChange: (crd, name) => this.crdChanged(crd, name),
     };
     this.bootstrap();
@@ -437,7 +440,7 @@ export class ApiServer {
           throw badRequest(`failed to create typed patch object (${groupVersion(type)}, Kind=${type.kind}) ${info.namespace ? `${info.namespace}/` : ''}${info.name}: ${pruned.map((p) => `.${p}: field not declared in schema`).join(', ')}`);
         }
       }
-      const result = applyConfiguration(type, old, applied, write.manager, force === 'true', formatTime(now));
+      const result = applyConfiguration(type, old, applied, write.manager, force === 'true', formatTime(now), this.ctx.listKeyDefaults);
       if (!result.ok) {
         if (result.reason === 'Conflict') return { status: 409, contentType: 'application/json', body: JSON.stringify(result.status) };
         if (result.reason === 'BadRequest') throw badRequest(result.message);

@@ -5,7 +5,6 @@ import type { FieldError } from '../api/status.js';
 import type { CustomSchema, ResourceType, Verb } from '../registry/resource-type.js';
 import { sortVersions } from '../registry/registry.js';
 import { isDns1123Label, isDns1123Subdomain } from '../rest/names.js';
-import { schemaFromCrd } from '../ssa/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -47,7 +46,7 @@ export function typesFromCrd(crd: Json): ResourceType[] {
       statusSubresource: isObj(sub.status),
       ...(scale ? { scale: { specReplicasPath: String(scale.specReplicasPath), statusReplicasPath: String(scale.statusReplicasPath), ...(typeof scale.labelSelectorPath === 'string' ? { labelSelectorPath: scale.labelSelectorPath } : {}) } } : {}),
       ...(Array.isArray(v.additionalPrinterColumns) ? { additionalPrinterColumns: v.additionalPrinterColumns as CustomSchema['additionalPrinterColumns'] } : {}),
-      mergeSchema: schemaFromCrd(crd, String(v.name)),
+      crd,
     };
     out.push({
       group,

@@ -20,8 +20,8 @@ export interface CustomSchema {
   /** The scale subresource's paths, when the version has one. */
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
   additionalPrinterColumns?: Array<{ name: string; type: string; jsonPath: string; description?: string; priority?: number; format?: string }>;
-  /** How the version's fields merge under server-side apply (list types and keys from the schema). */
-  mergeSchema?: unknown;
+  /** The CRD object the type comes from (server-side apply reads its list types and keys). */
+  crd?: Record<string, unknown>;
 }
 
 /**

@@ -28,6 +28,11 @@ export interface RestContext {
   newUid(): string;
   /** random returns a number in [0, 1) (generateName suffixes, ClusterIP allocation). */
   random(): number;
+  /**
+   * Whether server-side apply fills a keyed list item's missing key field with its default (a
+   * port's protocol), as servers from 1.20 on do; 1.19 refuses the item.
+   */
+  listKeyDefaults: boolean;
   /** onCrdChange is called after a CRD is stored or removed, so that its types are served or dropped. */
   onCrdChange(crd: KubeJson | undefined, name: string): void;
 }

@@ -1,12 +1,21 @@
 // The sandbox's seam to the server-side apply core (src/sandbox/ssa): which schema a type merges
 // with and which fields an endpoint resets, in one place.
-import { serverSideApply, trackUpdate, type ManagedFieldsEntry, type SchemaNode, type ServerSideApplyResult } from '../ssa/index.js';
+import { schemaFor, schemaFromCrd, serverSideApply, trackUpdate, type ManagedFieldsEntry, type SchemaNode, type ServerSideApplyResult } from '../ssa/index.js';
 import type { ResourceType } from '../registry/resource-type.js';
 
 type Json = Record<string, unknown>;
 
-function schemaOf(type: ResourceType): { schema?: SchemaNode } {
-  return type.custom?.mergeSchema ? { schema: type.custom.mergeSchema as SchemaNode } : {};
+const crdSchemas = new WeakMap<object, { plain?: SchemaNode; defaults?: SchemaNode }>();
+
+/** schemaOf is how a type's fields merge: the built-in table, or the CRD version's schema (cached per CRD object). */
+function schemaOf(type: ResourceType, listKeyDefaults: boolean): SchemaNode {
+  const crd = type.custom?.crd;
+  if (!crd) return schemaFor({ group: type.group, version: type.version, kind: type.kind }, { listKeyDefaults });
+  const cached = crdSchemas.get(type.custom!) ?? {};
+  const key = listKeyDefaults ? 'defaults' : 'plain';
+  cached[key] ??= schemaFromCrd(crd, type.version, { listKeyDefaults });
+  crdSchemas.set(type.custom!, cached);
+  return cached[key]!;
 }
 
 function gvkOf(type: ResourceType) {
@@ -17,7 +26,7 @@ function gvkOf(type: ResourceType) {
 // Field management follows the 1.19 server the conformance transcript records: entries carry no
 // `subresource` and no endpoint has reset fields (newer servers add both). The endpoints still keep
 // status and spec apart themselves (write.ts), so only a create can give status fields to a manager.
-export function managedFieldsAfterUpdate(type: ResourceType, before: Json | undefined, after: Json, manager: string, now: string): ManagedFieldsEntry[] {
+export function managedFieldsAfterUpdate(type: ResourceType, before: Json | undefined, after: Json, manager: string, now: string, listKeyDefaults = false): ManagedFieldsEntry[] {
   const result = trackUpdate({
     ...(before ? { before } : {}),
     after,
@@ -25,13 +34,13 @@ export function managedFieldsAfterUpdate(type: ResourceType, before: Json | unde
     operation: 'Update',
     gvk: gvkOf(type),
     now,
-    ...schemaOf(type),
+    schema: schemaOf(type, listKeyDefaults),
   });
   return result.managedFields;
 }
 
 /** applyConfiguration runs one server-side apply against the live object (undefined when it creates). */
-export function applyConfiguration(type: ResourceType, live: Json | undefined, applied: Json, manager: string, force: boolean, now: string): ServerSideApplyResult {
+export function applyConfiguration(type: ResourceType, live: Json | undefined, applied: Json, manager: string, force: boolean, now: string, listKeyDefaults = false): ServerSideApplyResult {
   return serverSideApply({
     ...(live ? { live } : {}),
     applied,
@@ -39,6 +48,6 @@ export function applyConfiguration(type: ResourceType, live: Json | undefined, a
     force,
     gvk: gvkOf(type),
     now,
-    ...schemaOf(type),
+    schema: schemaOf(type, listKeyDefaults),
   });
 }

@@ -249,7 +249,7 @@ export function createObject(req: WriteRequest, input: Json, options: CreateOpti
   else applyDefaults(type.group, type.kind, object);
   const now = formatTime(ctx.clock.now());
   if (managedFromApply) meta.managedFields = managedFromApply;
-  else meta.managedFields = managedFieldsAfterUpdate(type, undefined, object, req.manager, now);
+  else meta.managedFields = managedFieldsAfterUpdate(type, undefined, object, req.manager, now, ctx.listKeyDefaults);
   if (Array.isArray(meta.managedFields) && meta.managedFields.length === 0) delete meta.managedFields;
   prepareForCreate(ctx, type, object, ctx.newUid(), now);
   validateObject(type, object, undefined);
@@ -322,7 +322,7 @@ export function updateObject(req: WriteRequest, old: KubeJson, input: Json, opti
       const before = structuredClone(old) as Json;
       const after = structuredClone(object);
       (after.metadata as Json).managedFields = oldMeta.managedFields;
-      newMeta.managedFields = managedFieldsAfterUpdate(type, before, after, req.manager, now);
+      newMeta.managedFields = managedFieldsAfterUpdate(type, before, after, req.manager, now, ctx.listKeyDefaults);
     }
   }
   if (Array.isArray(newMeta.managedFields) && newMeta.managedFields.length === 0) delete newMeta.managedFields;
