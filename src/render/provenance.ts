@@ -53,7 +53,7 @@ export function formatProvenance(rendered: RenderedObject): string {
   const fields = explainFields(rendered);
   const rows = fields.map((f) => [f.path, formatValue(f.value), formatEntry(f.source)] as const);
   const pathWidth = Math.min(60, Math.max(0, ...rows.map((r) => r[0].length)));
-  const valueWidth = Math.min(40, Math.max(0, ...rows.map((r) => r[1].length)));
+  const valueWidth = Math.min(50, Math.max(0, ...rows.map((r) => r[1].length)));
   const lines = [`# ${formatRef({ kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name })}`];
   for (const [path, value, source] of rows) {
     lines.push(`  ${path.padEnd(pathWidth)}  ${value.padEnd(valueWidth)}  ← ${source}`);
@@ -63,6 +63,6 @@ export function formatProvenance(rendered: RenderedObject): string {
 
 function formatValue(value: unknown): string {
   let text = JSON.stringify(value) ?? String(value);
-  if (text.length > 40) text = text.slice(0, 37) + '…';
+  if (text.length > 60) text = text.slice(0, 59) + '…';
   return text;
 }
