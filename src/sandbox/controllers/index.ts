@@ -309,15 +309,34 @@ export function startControllers(api: ApiServer, options: ControllerOptions): Co
     }, 'kube-namespace-controller', 'finalize');
   };
 
+  // Owner uid → the objects that name it in ownerReferences, kept up to date from the store's
+  // events, so that a delete finds its dependents without scanning the cluster.
+  const dependents = new Map<string, Set<string>>();
+  const ownersOf = (o: KubeJson | undefined): string[] =>
+    Array.isArray(o?.metadata.ownerReferences) ? (o.metadata.ownerReferences as unknown[]).filter(isObj).map((r) => String(r.uid)) : [];
+  const index = (resource: string, before: KubeJson | undefined, after: KubeJson | undefined) => {
+    const o = (after ?? before)!;
+    const id = `${resource}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
+    for (const uid of ownersOf(before)) {
+      const set = dependents.get(uid);
+      set?.delete(id);
+      if (set?.size === 0) dependents.delete(uid);
+    }
+    for (const uid of ownersOf(after)) {
+      let set = dependents.get(uid);
+      if (!set) dependents.set(uid, (set = new Set()));
+      set.add(id);
+    }
+  };
+  for (const key of api.store.resources()) for (const o of api.store.list(key)) index(key, undefined, o);
+
   const dependentsOf = (uid: string): Array<{ type: ResourceType; object: KubeJson }> => {
     const out: Array<{ type: ResourceType; object: KubeJson }> = [];
-    for (const key of api.store.resources()) {
-      const type = api.typeOfResource(key);
-      if (!type) continue;
-      for (const object of api.store.list(key)) {
-        const refs = object.metadata.ownerReferences;
-        if (Array.isArray(refs) && refs.some((r) => isObj(r) && r.uid === uid)) out.push({ type, object });
-      }
+    for (const id of dependents.get(uid) ?? []) {
+      const [resource, namespace, name] = id.split('|') as [string, string, string];
+      const type = api.typeOfResource(resource);
+      const object = api.store.get(resource, namespace, name);
+      if (type && object) out.push({ type, object });
     }
     return out;
   };
@@ -371,6 +390,7 @@ export function startControllers(api: ApiServer, options: ControllerOptions): Co
 
   const unsubscribe = api.store.subscribe((event) => {
     const o = event.object;
+    index(event.resource, event.previous, event.type === 'DELETED' ? undefined : o);
     const id = `${event.resource}/${event.namespace}/${o.metadata.name}`;
     // Work runs after the event has reached every watcher.
     const later = (work: () => void) => schedule(`evt/${id}`, 0, work);
