@@ -7,3 +7,5 @@ export { syncTarget, aggregateHealth, liveRefOf, type TargetSyncInput, type Targ
 export { syncFleet, syncCluster, runLimited, notSynced, type SyncFleetInput, type SyncFleetOptions, type FleetSyncResult, type ClusterSyncResult, type ClusterSyncState, type SyncProgress, type TargetInput } from './sync-fleet.js';
 export { diffTarget, type TargetDiff, type TargetDiffState, type ObjectDrift, type ObjectDriftState } from './diff.js';
 export { clusterStatus, type TargetStatus } from './status.js';
+export { DriftMonitor, pinTargets, type PinnedTarget, type ObjectDriftReport, type DriftMonitorOptions } from './drift-monitor.js';
+export { Reconciler, backoffStep, type ReconcilerOptions, type DesiredFleet, type ClusterLoopState } from './reconciler.js';

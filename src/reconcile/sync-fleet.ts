@@ -16,6 +16,8 @@ import { aggregateHealth, syncTarget, type TargetSyncOptions, type TargetSyncRes
 export interface TargetInput {
   target: Target;
   render: Result<RenderedTarget>;
+  /** The revision this target is pinned to, when it differs from the run's (rollouts pin per target). */
+  revision?: string;
 }
 
 /** ClusterSyncState sums up one cluster after a fleet sync. */
@@ -158,7 +160,7 @@ export async function syncCluster(input: SyncFleetInput, record: ClusterRecord, 
     const failure = error instanceof FlotillaError ? error : new FlotillaError('INTERNAL', (error as Error).message, { cluster: record.name, cause: error });
     const state: SyncState = failure.code === 'KUBE_UNREACHABLE' ? 'Unreachable' : 'Failed';
     if (state === 'Unreachable') emit({ type: 'ClusterUnreachable', time: input.clock.now(), cluster: record.name, message: failure.message });
-    for (const t of targets) report(notSynced(t, input.revision, state, [failure], failure.message));
+    for (const t of targets) report(notSynced(t, t.revision ?? input.revision, state, [failure], failure.message));
     return finishCluster(record.name, results, diffStats(port.stats(), before), input.clock.now() - started, options);
   }
   const mismatch = checkFingerprint(record, liveUid);
@@ -166,7 +168,7 @@ export async function syncCluster(input: SyncFleetInput, record: ClusterRecord, 
     for (const t of targets) {
       const error = new FlotillaError('GUARD_BLOCKED', `${t.target.key}: guard ${mismatch.guard}: ${mismatch.message}`, { cluster: record.name });
       emit({ type: 'GuardBlocked', time: input.clock.now(), cluster: record.name, release: t.target.release.name, revision: input.revision, guard: mismatch.guard, object: mismatch.object, message: mismatch.message });
-      report(notSynced(t, input.revision, 'Blocked', [error], `blocked by guard ${mismatch.guard}: ${mismatch.message}`, [mismatch]));
+      report(notSynced(t, t.revision ?? input.revision, 'Blocked', [error], `blocked by guard ${mismatch.guard}: ${mismatch.message}`, [mismatch]));
     }
     return finishCluster(record.name, results, diffStats(port.stats(), before), input.clock.now() - started, options);
   }
@@ -175,17 +177,17 @@ export async function syncCluster(input: SyncFleetInput, record: ClusterRecord, 
   let unreachable: FlotillaError | undefined;
   for (const t of targets) {
     if (unreachable) {
-      report(notSynced(t, input.revision, 'Unreachable', [unreachable], unreachable.message));
+      report(notSynced(t, t.revision ?? input.revision, 'Unreachable', [unreachable], unreachable.message));
       continue;
     }
     const blocker = await dependencyBlocker(input, record, t, byRelease, port, options);
     if (blocker) {
-      const result = notSynced(t, input.revision, 'OutOfSync', [blocker], blocker.message);
+      const result = notSynced(t, t.revision ?? input.revision, 'OutOfSync', [blocker], blocker.message);
       byRelease.set(t.target.release.name, result);
       report(result);
       continue;
     }
-    const result = await syncTarget({ target: t.target, render: t.render, guards: input.fleet.guards, revision: input.revision, cluster: port, clock: input.clock, options: { ...options, onEvent: options.onEvent } });
+    const result = await syncTarget({ target: t.target, render: t.render, guards: input.fleet.guards, revision: t.revision ?? input.revision, cluster: port, clock: input.clock, options: { ...options, onEvent: options.onEvent } });
     byRelease.set(t.target.release.name, result);
     report(result);
     if (result.sync === 'Unreachable') {
