@@ -108,7 +108,10 @@ function mergeInto(old: Resource, res: Resource, behavior: 'merge' | 'replace', 
     object,
     provenance,
     history: old.history.map((h) => ({ ...h })),
-    generator: { ...res.generator!, behavior },
+    // kustomize keeps the build annotations of the existing object (mergeStringMapsWithBuildAnnotations)
+    // and drops the hash flag unless the new generator sets it too: merging into a plain
+    // ConfigMap from a file never adds a hash suffix.
+    generator: { ...res.generator!, behavior, hash: (old.generator?.hash ?? false) && res.generator!.hash },
     origin: old.origin,
   };
   if (behavior === 'merge') {

@@ -235,3 +235,17 @@ test('a Kustomization of the wrong apiVersion or kind is invalid', () => {
   const fs = memoryFs({ '/r/kustomization.yaml': 'apiVersion: v2\nkind: Kustomization\n' });
   assert.equal(issue(buildKustomization('/r', { fs })).code, 'RENDER_KUSTOMIZATION_INVALID');
 });
+
+test('a merge into a plain ConfigMap keeps its name without a hash; disabling the hash in an overlay drops it', () => {
+  const plain = memoryFs({
+    '/b/kustomization.yaml': 'resources: [cm.yaml]\n',
+    '/b/cm.yaml': cm('plain', 'data: {A: "1"}\n'),
+    '/o/kustomization.yaml': 'resources: [../b]\nnamePrefix: p-\nconfigMapGenerator:\n- name: plain\n  behavior: merge\n  literals: [B=2]\n',
+  });
+  assert.deepEqual(names(buildKustomization('/o', { fs: plain })), ['ConfigMap/p-plain']);
+  const disabled = memoryFs({
+    '/b/kustomization.yaml': 'configMapGenerator:\n- name: g\n  literals: [A=1]\n',
+    '/o/kustomization.yaml': 'resources: [../b]\nconfigMapGenerator:\n- name: g\n  behavior: merge\n  literals: [B=2]\n  options: {disableNameSuffixHash: true}\n',
+  });
+  assert.deepEqual(names(buildKustomization('/o', { fs: disabled })), ['ConfigMap/g']);
+});

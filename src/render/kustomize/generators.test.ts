@@ -57,12 +57,12 @@ test('bad sources are RENDER_GENERATOR_INVALID naming the entry', () => {
 test('generatorOptions: the generator wins for labels and annotations; either level disables the hash', () => {
   const merged = mergeOptions({ labels: { a: 'local' }, disableNameSuffixHash: false }, { labels: { a: 'global', b: 'global' }, disableNameSuffixHash: true, immutable: true });
   assert.deepEqual(merged, { labels: { a: 'local', b: 'global' }, annotations: {}, disableNameSuffixHash: true, immutable: true });
-  const result = generate('generatorOptions: {immutable: true, labels: {x: web, on: on}}\nconfigMapGenerator:\n- name: i\n  literals: [A=1]\n');
+  const result = generate('generatorOptions: {immutable: true, labels: {x: web, on: "on"}}\nconfigMapGenerator:\n- name: i\n  literals: [A=1]\n');
   assert.ok(result.ok);
   const object = result.value.objects[0]!.object;
   assert.equal(object.immutable, true);
-  // kustomization files are YAML 1.1 to kustomize (go-yaml v2): an unquoted on is true.
-  assert.deepEqual(object.metadata.labels, { x: 'web', true: 'true' });
+  // kustomization files are YAML 1.1 to kustomize (go-yaml v2): an unquoted key on is true.
+  assert.deepEqual(object.metadata.labels, { x: 'web', true: 'on' });
   assert.match(object.metadata.name, /^i-/);
 });
 

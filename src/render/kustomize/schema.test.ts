@@ -14,10 +14,15 @@ test('deprecated spellings move to their current fields', () => {
   assert.deepEqual(r.value.configMapGenerator, [{ name: 'c', envs: ['x.env'] }]);
 });
 
-test('scalars become strings where kustomize wants strings; nulls are absent', () => {
-  const r = decodeKustomization({ commonLabels: { enabled: true, port: 8080 }, namePrefix: null, resources: null }, 'k.yaml');
+test('numbers and booleans are not strings, as in kustomize; nulls are absent, or empty in maps', () => {
+  const r = decodeKustomization({ commonLabels: { enabled: null }, namePrefix: null, resources: null }, 'k.yaml');
   assert.ok(r.ok);
-  assert.deepEqual(r.value, { commonLabels: { enabled: 'true', port: '8080' } });
+  assert.deepEqual(r.value, { commonLabels: { enabled: '' } });
+  for (const value of [{ commonLabels: { port: 8080 } }, { namePrefix: true }, { resources: [1] }]) {
+    const bad = decodeKustomization(value, 'k.yaml');
+    assert.equal(bad.ok, false);
+    if (!bad.ok) assert.match(bad.issues[0]!.message, /expected a string \(quote the value\)/);
+  }
 });
 
 test('unknown fields and wrong types name the field path and suggest the near name', () => {

@@ -86,8 +86,7 @@ const kustomizationFields: Record<string, FieldType> = {
 
 /**
  * decodeKustomization checks a parsed kustomization file against kustomize v5's schema and
- * returns it with kustomize's decoding applied: scalars given for string fields become strings,
- * nulls count as absent, deprecated spellings (`bases`, `imageTags`, `env`, string entries in
+ * returns it with kustomize's decoding applied: nulls count as absent (or empty in maps), deprecated spellings (`bases`, `imageTags`, `env`, string entries in
  * `patches`) are moved to their current fields.
  */
 export function decodeKustomization(value: unknown, file: string): Result<Kustomization> {
@@ -151,10 +150,9 @@ function decode(value: unknown, type: FieldType, path: string, file: string): Re
   if (value === null || value === undefined) return ok(undefined);
   if (type === 'any') return ok(value);
   if (type === 'string') {
-    // sigs.k8s.io/yaml turns any scalar into the string a string field asks for.
+    // As in kustomize, a number or a YAML 1.1 boolean (on, yes, y) is not a string: quote it.
     if (typeof value === 'string') return ok(value);
-    if (typeof value === 'number' || typeof value === 'boolean') return ok(String(value));
-    return wrong('a string');
+    return wrong(typeof value === 'number' || typeof value === 'boolean' ? 'a string (quote the value)' : 'a string');
   }
   if (type === 'bool') return typeof value === 'boolean' ? ok(value) : wrong('true or false');
   if (type === 'int') return typeof value === 'number' && Number.isInteger(value) ? ok(value) : wrong('an integer');
