@@ -1,6 +1,7 @@
 // The sandbox's admin endpoint: fault injection and shutdown over HTTP for processes other than
 // the one running the clusters (`flotilla sandbox up` writes its address into sandbox.json).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { sameSecret } from './api/api-server.js';
 import type { Faults } from './api/http-server.js';
 import type { FaultControl } from './sandbox.js';
 
@@ -47,7 +48,7 @@ const faultKeys = ['latencyMs', 'errorRate', 'errorStatus', 'down'] as const;
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const server = createServer((req, res) => {
     void (async () => {
-      if ((req.headers.authorization ?? '') !== `Bearer ${options.token}`) return send(res, 401, { error: 'a bearer token is required (the sandbox admin token)' });
+      if (!sameSecret(req.headers.authorization ?? '', `Bearer ${options.token}`)) return send(res, 401, { error: 'a bearer token is required (the sandbox admin token)' });
       const path = new URL(req.url ?? '/', 'http://admin').pathname.replace(/\/$/, '');
       if (path === '/healthz' && req.method === 'GET') return send(res, 200, { ok: true });
       if (path === '/clusters' && req.method === 'GET') return send(res, 200, { clusters: options.clusters() });

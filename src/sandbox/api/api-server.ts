@@ -1,7 +1,7 @@
 // One sandbox cluster's Kubernetes API, independent of the transport: authentication,
 // authorization, discovery, and the verbs on resources and their status and scale subresources.
 // The HTTP server (http-server.ts) turns requests into ApiRequests and writes ApiResponses.
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { stringify as stringifyYaml } from 'yaml';
 import { acceptedNames, crdEstablishedConditions, isEstablished, typesFromCrd } from '../crd/custom-types.js';
 import { pruneAndDefault } from '../crd/structural.js';
@@ -253,8 +253,8 @@ export class ApiServer {
     const m = /^Bearer\s+(.+)$/i.exec(authorization ?? '');
     if (!m) return undefined;
     const token = m[1]!.trim();
-    if (token === this.options.tokens.admin) return { name: 'admin', groups: ['system:masters', 'system:authenticated'], canWrite: true };
-    if (token === this.options.tokens.viewer) return { name: 'viewer', groups: ['system:authenticated'], canWrite: false };
+    if (sameSecret(token, this.options.tokens.admin)) return { name: 'admin', groups: ['system:masters', 'system:authenticated'], canWrite: true };
+    if (sameSecret(token, this.options.tokens.viewer)) return { name: 'viewer', groups: ['system:authenticated'], canWrite: false };
     return undefined;
   }
 
@@ -491,6 +491,13 @@ export class ApiServer {
     const result = updateObject({ ...write, subresource: 'scale' }, old, next);
     return scaleOf(type, result.object);
   }
+}
+
+/** sameSecret compares a presented token with a secret in constant time. */
+export function sameSecret(presented: string, secret: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function specReplicasPath(type: ResourceType): string {
