@@ -108,7 +108,8 @@ export function parseYamlStream(text: string, options: ParseYamlOptions): Result
     const error = doc.errors[0];
     if (error) {
       const where = error.linePos?.[0] ? ` (line ${error.linePos[0].line}, column ${error.linePos[0].col})` : '';
-      const firstLine = error.message.split('\n')[0];
+      let firstLine = error.message.split('\n')[0];
+      if (/Maximum call stack size exceeded/.test(error.message)) firstLine = `the document nests too deeply (more than the parser can follow)`;
       return fail(new FlotillaError('YAML_PARSE', `${file}: invalid YAML${where}: ${firstLine}`, { file }));
     }
     const depthProblem = checkDepth(doc.contents, 0);
