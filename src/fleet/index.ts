@@ -6,4 +6,4 @@ export { renderTarget, renderFleet, defaultNamespace, type RenderedTarget, type 
 export { fleetSchema, clusterSchema, apiVersion } from './schema.js';
 export { expandTemplate, parseTemplate, hasTemplate, type TemplateContext } from './template.js';
 export { expandGlob } from './glob.js';
-export type { FleetFs, FleetObject, FieldSource, ReleaseRenderer } from './ports.js';
+export type { FleetFs, FleetObject, FieldSource, ReleaseRenderer, HelmReleaseRenderer } from './ports.js';

@@ -135,7 +135,7 @@ interface RawFleet {
 
 interface RawCluster {
   metadata: { name: string; labels?: Record<string, string> };
-  spec?: { identity?: Record<string, string>; connection?: { context?: string; mode?: 'push' | 'pull' }; fingerprint?: string };
+  spec?: { identity?: Record<string, string>; connection?: { context?: string; mode?: 'push' | 'pull' }; fingerprint?: string; kubernetesVersion?: string };
 }
 
 function toRelease(r: RawRelease, index: number): Release {
@@ -200,6 +200,7 @@ function loadClusters(fs: FleetFs, root: string, glob: string, fleetSource: Sour
         identity: raw.spec?.identity ?? {},
         connection: { context: raw.spec?.connection?.context ?? raw.metadata.name, mode: raw.spec?.connection?.mode ?? 'push' },
         ...(raw.spec?.fingerprint ? { fingerprint: raw.spec.fingerprint } : {}),
+        ...(raw.spec?.kubernetesVersion ? { kubernetesVersion: raw.spec.kubernetesVersion } : {}),
         file,
       };
       for (const p of labelsProblems(record.labels)) {

@@ -34,3 +34,14 @@ export interface ReleaseRenderer {
   /** substitute applies `${VAR}` substitution to rendered objects (SPEC §4). */
   substitute(objects: readonly FleetObject[], options: { variables: Readonly<Record<string, string>>; sources?: Readonly<Record<string, FieldSource>>; context?: string }): Result<FleetObject[]>;
 }
+
+/**
+ * HelmReleaseRenderer renders the Helm release of one target (render/helm's helmReleaseRenderer
+ * over source/helm's HelmCli, composed by the CLI): chart, merged values, `helm template`.
+ */
+export interface HelmReleaseRenderer {
+  render(
+    target: { key: string; release: { name: string; index: number; namespace?: string }; cluster: { name: string; file: string; kubernetesVersion?: string }; helm?: unknown },
+    context: { fs: FleetFs; root: string; fleetFile?: string },
+  ): Result<{ objects: FleetObject[]; notes: string[] }>;
+}

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { FlotillaError, fail, isFlotillaError, ok, type Issue, type Result } from '../core/index.js';
 import type { KubeObject } from '../manifest/index.js';
 import { customResourceScopes, kubernetesScope } from '../manifest/kinds.js';
-import type { FieldSource, FleetFs, FleetObject, ReleaseRenderer } from './ports.js';
+import type { FieldSource, FleetFs, FleetObject, HelmReleaseRenderer, ReleaseRenderer } from './ports.js';
 import { fieldIssue } from './source-file.js';
 import { selectTargets } from './targets.js';
 import type { Fleet, ReleaseRepo, Target } from './types.js';
@@ -11,6 +11,8 @@ import type { Fleet, ReleaseRepo, Target } from './types.js';
 export interface RenderedTarget {
   target: Target;
   objects: FleetObject[];
+  /** Things the user should know that are not errors (Helm hooks skipped, a chart changed behind its version). */
+  notes?: string[];
 }
 
 /** RepoSource is a file system and root for a release that lives in another repository. */
@@ -35,6 +37,11 @@ export interface RenderTargetOptions {
    * such releases fail with FLEET_REPO_UNAVAILABLE. @default undefined
    */
   resolveRepo?: (repo: ReleaseRepo) => Result<RepoSource>;
+  /**
+   * helm renders Helm releases (source/helm's createHelmRenderer). Without it, Helm releases
+   * fail with RENDER_UNSUPPORTED while kustomize releases render. @default undefined
+   */
+  helm?: HelmReleaseRenderer;
 }
 
 /** TargetRenderResult is one target and how its render went. */
@@ -77,14 +84,6 @@ export function renderTarget(target: Target, options: RenderTargetOptions, fleet
   const { release, cluster } = target;
   const fleetFile = fleet?.file ?? 'flotilla.yaml';
   const at = ['spec', 'releases', release.index] as const;
-  if (target.helm) {
-    return fail(
-      fieldIssue('RENDER_UNSUPPORTED', { file: fleetFile }, [...at, 'helm'], `release ${release.name}: Helm releases are not rendered yet`, {
-        cluster: cluster.name,
-        hint: 'Render the chart into a kustomize directory for now (helm template), or wait for Helm support; docs/fleet.md says more.',
-      }),
-    );
-  }
   let fs = options.fs;
   let root = options.root;
   let cache = options.cache;
@@ -98,35 +97,53 @@ export function renderTarget(target: Target, options: RenderTargetOptions, fleet
     if (!resolved.ok) return resolved;
     ({ fs, root, cache } = resolved.value);
   }
+  if (target.helm && !options.helm) {
+    return fail(
+      fieldIssue('RENDER_UNSUPPORTED', { file: fleetFile }, [...at, 'helm'], `release ${release.name}: Helm releases are not rendered yet`, {
+        cluster: cluster.name,
+        hint: 'This caller renders without a Helm renderer (RenderTargetOptions.helm); flotilla render, plan and explain pass one, docs/helm.md says more.',
+      }),
+    );
+  }
   const rootDir = root.replace(/\/+$/, '') || '/';
-  const dir = posix.join(rootDir, target.path ?? '.');
-  const stat = fs.stat(dir);
-  if (stat?.kind !== 'directory') {
-    return fail(
-      fieldIssue('FLEET_RELEASE_PATH_NOT_FOUND', { file: fleetFile }, [...at, 'path'], `release ${release.name}: ${target.path} ${stat ? 'is a file, not a kustomize directory' : 'does not exist'}`, { cluster: cluster.name }),
-    );
-  }
-  const realRoot = fs.realpath(rootDir);
-  const realDir = fs.realpath(dir);
-  if (realDir !== realRoot && !realDir.startsWith(realRoot.endsWith('/') ? realRoot : realRoot + '/')) {
-    return fail(
-      fieldIssue('FLEET_PATH_OUTSIDE_REPOSITORY', { file: fleetFile }, [...at, 'path'], `release ${release.name}: ${target.path} leads outside the repository (through a symbolic link, to ${realDir})`, { cluster: cluster.name }),
-    );
-  }
+  let built: Result<{ objects: FleetObject[]; notes?: string[] }>;
+  if (target.helm) {
+    try {
+      built = options.helm!.render(target, { fs, root: rootDir, fleetFile });
+    } catch (error) {
+      if (!isFlotillaError(error)) throw error;
+      built = fail(error);
+    }
+  } else {
+    const dir = posix.join(rootDir, target.path ?? '.');
+    const stat = fs.stat(dir);
+    if (stat?.kind !== 'directory') {
+      return fail(
+        fieldIssue('FLEET_RELEASE_PATH_NOT_FOUND', { file: fleetFile }, [...at, 'path'], `release ${release.name}: ${target.path} ${stat ? 'is a file, not a kustomize directory' : 'does not exist'}`, { cluster: cluster.name }),
+      );
+    }
+    const realRoot = fs.realpath(rootDir);
+    const realDir = fs.realpath(dir);
+    if (realDir !== realRoot && !realDir.startsWith(realRoot.endsWith('/') ? realRoot : realRoot + '/')) {
+      return fail(
+        fieldIssue('FLEET_PATH_OUTSIDE_REPOSITORY', { file: fleetFile }, [...at, 'path'], `release ${release.name}: ${target.path} leads outside the repository (through a symbolic link, to ${realDir})`, { cluster: cluster.name }),
+      );
+    }
 
-  let built: Result<{ objects: FleetObject[] }>;
-  try {
-    built = options.renderer.build(dir, { fs, cache, root: rootDir });
-  } catch (error) {
-    if (!isFlotillaError(error)) throw error;
-    built = fail(error);
+    try {
+      built = options.renderer.build(dir, { fs, cache, root: rootDir });
+    } catch (error) {
+      if (!isFlotillaError(error)) throw error;
+      built = fail(error);
+    }
   }
   if (!built.ok) return fail(...built.issues.map((issue) => inTarget(issue, target)));
 
   const objects = defaultNamespace(built.value.objects, release.namespace, { file: fleetFile, layer: 'transformer', step: `spec.releases[${release.index}].namespace` });
   const substituted = options.renderer.substitute(objects, { variables: target.variables, sources: variableSources(target, fleetFile), context: target.key });
   if (!substituted.ok) return fail(...substituted.issues.map((issue) => inTarget(issue, target)));
-  return ok({ target, objects: substituted.value });
+  const notes = built.value.notes ?? [];
+  return ok({ target, objects: substituted.value, ...(notes.length ? { notes } : {}) });
 }
 
 // A build error names the file and object; the target (cluster and release) is added so that a

@@ -263,6 +263,7 @@ export const clusterSchema = {
           },
         },
         fingerprint: { type: 'string', minLength: 1, description: 'The uid of the live kube-system namespace, written by flotilla bootstrap.' },
+        kubernetesVersion: { type: 'string', pattern: '^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?$', description: "The cluster's Kubernetes version (1.31 or v1.31.4); Helm charts are rendered for it (helm template --kube-version)." },
       },
     },
   },

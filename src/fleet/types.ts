@@ -10,6 +10,8 @@ export interface ClusterRecord {
   connection: { context?: string; mode: 'push' | 'pull' };
   /** The uid of the live kube-system namespace, written by `flotilla bootstrap`. */
   fingerprint?: string;
+  /** The cluster's Kubernetes version (`1.31`, `v1.31.4`): Helm charts render for it (`--kube-version`). */
+  kubernetesVersion?: string;
   /** The record's file, relative to the fleet root. */
   file: string;
 }

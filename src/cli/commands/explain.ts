@@ -6,12 +6,14 @@ import type { JsonValue } from '../../manifest/index.js';
 import { explainObject, findRenderedObject, formatValue, type ExplainRow, type TargetObjects } from '../../plan/index.js';
 import { releaseRenderer } from '../../render/index.js';
 import { localFs } from '../../source/index.js';
+import { createHelmRenderer } from '../../source/helm/index.js';
 import type { CliContext } from '../context.js';
-import { printIssues } from './render.js';
+import { helmOptionHelp, printIssues } from './render.js';
 
 interface ExplainCommandOptions {
   cluster: string;
   field?: string;
+  helm?: string;
 }
 
 /** maxValueWidth keeps long values (a config file in a ConfigMap) from pushing the source column off the screen. */
@@ -28,6 +30,7 @@ export function registerExplain(program: Command, ctx: CliContext): void {
     .argument('<object>', 'KIND/NAME or KIND/NAMESPACE/NAME')
     .requiredOption('--cluster <name>', 'the cluster whose desired state holds the object')
     .option('--field <path>', 'only this field (dotted path or JSON pointer) and the provenance of its ancestors')
+    .option('--helm <path>', helmOptionHelp)
     .action((ref: string, opts: ExplainCommandOptions, command: Command) => {
       const root = resolve(String(command.optsWithGlobals().fleet ?? '.'));
       const loaded = loadFleet(localFs, root);
@@ -39,7 +42,7 @@ export function registerExplain(program: Command, ctx: CliContext): void {
       if (!fleet.clusters.some((c) => c.name === opts.cluster)) {
         throw new FlotillaError('USAGE', `--cluster ${opts.cluster}: the fleet has no such cluster; clusters: ${fleet.clusters.map((c) => c.name).join(', ') || 'none'}`);
       }
-      const results = renderFleet(fleet, { fs: localFs, root, renderer: releaseRenderer, cache: releaseRenderer.createCache(), targets: selectTargets(fleet, { cluster: opts.cluster }) });
+      const results = renderFleet(fleet, { fs: localFs, root, renderer: releaseRenderer, cache: releaseRenderer.createCache(), targets: selectTargets(fleet, { cluster: opts.cluster }), helm: createHelmRenderer({ helm: opts.helm, traceValues: true }) });
       const rendered: TargetObjects[] = [];
       const failed: { release: string; issues: Issue[] }[] = [];
       for (const { target, result } of results) {

@@ -1,14 +1,15 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FlotillaError, type Issue } from '../../core/index.js';
-import { fleetFileName, loadFleet, renderFleet, selectTargets, type Fleet, type TargetRenderResult } from '../../fleet/index.js';
+import { fleetFileName, loadFleet, renderFleet, selectTargets, type Fleet, type HelmReleaseRenderer, type TargetRenderResult } from '../../fleet/index.js';
 import { buildLivePlan, buildPlan, evaluateGuards, formatPlanMarkdown, formatPlanText, planOutcome, planToJson, type FleetRender, type LiveTargetDrift, type Plan } from '../../plan/index.js';
 import { diffTarget, runLimited, type ClusterConnector } from '../../reconcile/index.js';
 import { releaseRenderer, type RenderFs } from '../../render/index.js';
 import { gitRevisionFs, localFs, mergeBase, resolveRevision } from '../../source/index.js';
+import { createHelmRenderer } from '../../source/helm/index.js';
 import type { CliContext } from '../context.js';
 import { exitCodes } from '../exit.js';
-import { localRepoResolver, printIssues } from './render.js';
+import { helmOptionHelp, localRepoResolver, printIssues } from './render.js';
 import { connectClusters } from './sync.js';
 
 /** RevisionSnapshot is one side of a plan: the working tree or a Git revision, as a file system. */
@@ -28,6 +29,8 @@ export interface PlanRevisionsOptions {
   head?: string;
   /** Reports each rendered target: which side, how many done, of how many. */
   onProgress?: (side: 'base' | 'head', done: number, total: number) => void;
+  /** Renders Helm releases (source/helm's createHelmRenderer); without it they fail to render. @default undefined */
+  helm?: HelmReleaseRenderer;
 }
 
 /** PlanRevisionsResult is a plan, or the issues of a fleet file that did not load at one side. */
@@ -42,9 +45,9 @@ export function planRevisions(options: PlanRevisionsOptions): PlanRevisionsResul
   const dir = resolve(options.dir);
   const head = openHead(dir, options.head);
   const base = openBase(dir, options.base, options.head);
-  const baseRender = renderSnapshot(base, dir, { guards: false, onProgress: options.onProgress && ((d, t) => options.onProgress!('base', d, t)) });
+  const baseRender = renderSnapshot(base, dir, { guards: false, helm: options.helm, onProgress: options.onProgress && ((d, t) => options.onProgress!('base', d, t)) });
   if (!baseRender.ok) return { ok: false, side: 'base', label: base.label, issues: baseRender.issues };
-  const headRender = renderSnapshot(head, dir, { guards: true, onProgress: options.onProgress && ((d, t) => options.onProgress!('head', d, t)) });
+  const headRender = renderSnapshot(head, dir, { guards: true, helm: options.helm, onProgress: options.onProgress && ((d, t) => options.onProgress!('head', d, t)) });
   if (!headRender.ok) return { ok: false, side: 'head', label: head.label, issues: headRender.issues };
   return { ok: true, plan: buildPlan(baseRender.value, headRender.value) };
 }
@@ -82,6 +85,8 @@ export interface SnapshotOptions {
   /** Whether to evaluate guards on each rendered target. */
   guards: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Renders Helm releases. @default undefined */
+  helm?: HelmReleaseRenderer;
 }
 
 /** SnapshotRender is a snapshot's fleet, its targets' render results, and the planner's view of them. */
@@ -110,6 +115,7 @@ export function renderSnapshot(snapshot: RevisionSnapshot, root: string, options
     cache: releaseRenderer.createCache(),
     targets: selectTargets(fleet),
     resolveRepo: localRepoResolver(root),
+    helm: options.helm,
     onProgress: options.onProgress && ((done, total) => options.onProgress!(done, total)),
   });
   const render: FleetRender = { revision: snapshot.label, targets: [], failures: [] };
@@ -140,6 +146,8 @@ export interface PlanLiveOptions {
   /** Clusters read at the same time. @default 8 */
   concurrency?: number;
   onProgress?: (side: 'base' | 'head', done: number, total: number) => void;
+  /** Renders Helm releases. @default undefined */
+  helm?: HelmReleaseRenderer;
 }
 
 /**
@@ -150,7 +158,7 @@ export interface PlanLiveOptions {
 export async function planLive(options: PlanLiveOptions): Promise<PlanRevisionsResult> {
   const dir = resolve(options.dir);
   const head = openHead(dir, options.head);
-  const rendered = renderSnapshot(head, dir, { guards: true, onProgress: options.onProgress && ((d, t) => options.onProgress!('head', d, t)) });
+  const rendered = renderSnapshot(head, dir, { guards: true, helm: options.helm, onProgress: options.onProgress && ((d, t) => options.onProgress!('head', d, t)) });
   if (!rendered.ok) return { ok: false, side: 'head', label: head.label, issues: rendered.issues };
   const byCluster = new Map<string, TargetRenderResult[]>();
   for (const r of rendered.snapshot.results) {
@@ -191,6 +199,7 @@ interface PlanCommandOptions {
   live?: boolean;
   detailedExitcode?: boolean;
   concurrency?: string;
+  helm?: string;
 }
 
 /**
@@ -208,6 +217,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option('--live', 'compare head with the live clusters (what a sync would do) instead of a base revision')
     .option('--concurrency <n>', 'with --live: clusters read at the same time', '8')
     .option('--detailed-exitcode', 'exit 2 when something changes (0 when nothing does)')
+    .option('--helm <path>', helmOptionHelp)
     .action(async (opts: PlanCommandOptions, command: Command) => {
       const globals = command.optsWithGlobals() as { fleet?: string; output?: string };
       const output = globals.output ?? 'text';
@@ -218,8 +228,8 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       const progress = ctx.stderr.isTTY && output === 'text';
       const onProgress = progress ? (side: string, done: number, total: number) => ctx.stderr.write(`\r\x1b[Krendering ${side} ${done}/${total}`) : undefined;
       const result = opts.live
-        ? await planLive({ dir, head: opts.head, connect: connectClusters(command), concurrency: Number(opts.concurrency ?? 8) || 8, onProgress })
-        : planRevisions({ dir, base: opts.base, head: opts.head, onProgress });
+        ? await planLive({ dir, head: opts.head, connect: connectClusters(command), concurrency: Number(opts.concurrency ?? 8) || 8, onProgress, helm: createHelmRenderer({ helm: opts.helm }) })
+        : planRevisions({ dir, base: opts.base, head: opts.head, onProgress, helm: createHelmRenderer({ helm: opts.helm }) });
       if (progress) ctx.stderr.write('\r\x1b[K');
       if (!result.ok) {
         if (output !== 'json') ctx.stderr.write(`the fleet at ${result.side} ${result.label} does not load:\n`);

@@ -8,6 +8,7 @@ import { stringifyYamlStream } from '../../manifest/index.js';
 import { evaluateGuards, type GuardVerdict } from '../../plan/index.js';
 import { releaseRenderer } from '../../render/index.js';
 import { gitRevisionFs, localFs } from '../../source/index.js';
+import { createHelmRenderer } from '../../source/helm/index.js';
 import type { CliContext } from '../context.js';
 import { exitCodes } from '../exit.js';
 
@@ -15,6 +16,7 @@ interface RenderOptions {
   cluster?: string;
   release?: string;
   out?: string;
+  helm?: string;
 }
 
 /** TargetOutcome is one target of `flotilla render`: rendered, blocked by a guard, or failed. */
@@ -24,7 +26,12 @@ interface TargetOutcome {
   objects: unknown[];
   guards: GuardVerdict[];
   issues: Issue[];
+  /** Notes that are not errors: Helm hooks skipped, a chart changed behind its version. */
+  notes: string[];
 }
+
+/** helmOptionHelp describes the --helm option of the commands that render Helm releases. */
+export const helmOptionHelp = 'the helm 3 or 4 binary for Helm releases (default: $FLOTILLA_HELM, else helm on PATH)';
 
 /**
  * registerRender adds `flotilla render`: the desired state of every chosen target, printed as
@@ -40,6 +47,7 @@ export function registerRender(program: Command, ctx: CliContext): void {
     .option('--cluster <name>', 'only this cluster')
     .option('--release <name>', 'only this release')
     .option('--out <dir>', 'write DIR/<cluster>/<release>.yaml per target instead of printing')
+    .option('--helm <path>', helmOptionHelp)
     .action((opts: RenderOptions, command: Command) => {
       const root = resolve(String(command.optsWithGlobals().fleet ?? '.'));
       const loaded = loadFleet(localFs, root);
@@ -58,6 +66,7 @@ export function registerRender(program: Command, ctx: CliContext): void {
         cache: releaseRenderer.createCache(),
         targets,
         resolveRepo: localRepoResolver(root),
+        helm: createHelmRenderer({ helm: opts.helm }),
         onProgress: progress ? (done, total, target) => ctx.stderr.write(`\r\x1b[Krendering ${done}/${total} ${target.key}`) : undefined,
       });
       if (progress) ctx.stderr.write('\r\x1b[K');
@@ -109,9 +118,9 @@ function checkFilter(fleet: Fleet, opts: RenderOptions): void {
 }
 
 function outcomeOf(fleet: Fleet, { target, result }: TargetRenderResult): TargetOutcome {
-  if (!result.ok) return { target, status: 'failed', objects: [], guards: [], issues: result.issues };
+  if (!result.ok) return { target, status: 'failed', objects: [], guards: [], issues: result.issues, notes: [] };
   const guards = evaluateGuards(fleet, result.value);
-  return { target, status: guards.length ? 'blocked' : 'rendered', objects: result.value.objects.map((o) => o.object), guards, issues: [] };
+  return { target, status: guards.length ? 'blocked' : 'rendered', objects: result.value.objects.map((o) => o.object), guards, issues: [], notes: result.value.notes ?? [] };
 }
 
 // A blocked or failed target loses its file, so that no stale desired state is left to apply.
@@ -138,6 +147,7 @@ function report(ctx: CliContext, outcomes: TargetOutcome[], out: string | undefi
       ...(!out && o.status === 'rendered' ? { objects: o.objects } : {}),
       guards: o.guards,
       errors: o.issues.map((i) => i.toJSON()),
+      ...(o.notes.length ? { notes: o.notes } : {}),
     }));
     const summary = { targets: outcomes.length, rendered: count('rendered'), blocked: count('blocked'), failed: count('failed') };
     ctx.stdout.write(JSON.stringify({ summary, targets }, null, 2) + '\n');
@@ -148,6 +158,7 @@ function report(ctx: CliContext, outcomes: TargetOutcome[], out: string | undefi
     ctx.stdout.write(parts.join('---\n'));
   }
   for (const o of outcomes) {
+    for (const note of o.notes) ctx.stderr.write(`note: ${o.target.key}: ${note}\n`);
     for (const v of o.guards) ctx.stderr.write(`blocked [${v.guard}] ${o.target.key}: ${v.message}\n`);
     for (const issue of o.issues) writeIssue(ctx, issue);
   }
