@@ -229,10 +229,9 @@ function accumulateTarget(session: Session, loader: DirLoader, loaded: LoadedKus
     resources = appended.value;
     if (built.value.config !== undefined) childConfigs.push(built.value.config);
   }
-  let current: Accumulation = { resources, config: childConfigs.length > 0 ? childConfigs[childConfigs.length - 1] : undefined };
   const inherited = inheritConfig(childConfigs);
   if (!inherited.ok) return inherited;
-  current.config = inherited.value;
+  let current: Accumulation = { resources, config: inherited.value };
   for (const [i, entry] of (k.components ?? []).entries()) {
     const field = `components[${i}]`;
     if (!loader.stat(entry) && remotePattern.test(entry)) {
