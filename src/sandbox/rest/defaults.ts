@@ -179,6 +179,13 @@ const defaulters: Record<string, (o: Json) => void> = {
   },
   '/Secret': (o) => {
     setDefault(o, 'type', 'Opaque');
+    // v1 → internal conversion: stringData is write-only, its values overwrite data's (base64).
+    const stringData = obj(o, 'stringData');
+    if (stringData) {
+      const data = ensureObj(o, 'data');
+      for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+      delete o.stringData;
+    }
   },
   '/Namespace': (o) => {
     setDefault(ensureObj(o, 'status'), 'phase', 'Active');
