@@ -12,6 +12,8 @@ export interface WaitOptions {
   timeoutMs: number;
   /** How often the objects are read again. @default 500 */
   intervalMs?: number;
+  /** When the wait began, if before this call (a sync that applied first). @default now */
+  startedAt?: number;
   signal?: AbortSignal;
 }
 
@@ -42,7 +44,7 @@ function keyOf(ref: KubeRef): string {
  * waitStep's last decision: on a timeout its message lists every object still unhealthy, with why.
  */
 export async function waitForHealth(cluster: KubeCluster, refs: readonly KubeRef[], options: WaitOptions): Promise<WaitResult> {
-  const startedAt = cluster.clock.now();
+  const startedAt = options.startedAt ?? cluster.clock.now();
   const interval = options.intervalMs ?? 500;
   for (;;) {
     const { objects, live } = await readHealth(cluster, refs);

@@ -79,7 +79,7 @@ export interface ClusterPort {
   /** readHealth reads and assesses objects once. */
   readHealth(refs: readonly LiveRef[]): Promise<{ objects: ObjectHealth[] }>;
   /** waitForHealth polls objects until all are healthy or the timeout passes. */
-  waitForHealth(refs: readonly LiveRef[], options: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal }): Promise<PortWaitResult>;
+  waitForHealth(refs: readonly LiveRef[], options: { timeoutMs: number; intervalMs?: number; startedAt?: number; signal?: AbortSignal }): Promise<PortWaitResult>;
   /** watch runs a kind watcher across all namespaces until stop(). */
   watch(options: { apiVersion: string; kind: string; labelSelector?: string }, handler: PortWatchHandler): { stop(): void; ready: Promise<void> };
   stats(): PortRequestStats;

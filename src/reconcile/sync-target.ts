@@ -207,7 +207,7 @@ export async function syncTarget(input: TargetSyncInput): Promise<TargetSyncResu
       return done({ ...withHash, guards: [], objects: appliedObjects, objectHealth, changes: { entries }, inventory: inventoryWrite, sync: changed ? 'OutOfSync' : 'Synced', health, errors: [], message: `dry run: ${changed ? 'changes to apply' : 'in sync'}${pruneNote}` });
     }
     if (release.wait && !options.noWait && health !== 'Healthy') {
-      const waited = await cluster.waitForHealth(appliedObjects.map(liveRefOf), { timeoutMs: Math.max(0, release.timeout - (clock.now() - started)), intervalMs: options.waitIntervalMs, signal: options.signal });
+      const waited = await cluster.waitForHealth(appliedObjects.map(liveRefOf), { timeoutMs: release.timeout, startedAt: started, intervalMs: options.waitIntervalMs, signal: options.signal });
       objectHealth = waited.objects;
       health = aggregateHealth(objectHealth);
       if (waited.outcome !== 'healthy') {
