@@ -75,7 +75,9 @@ export function parseHelmYaml(text: string, file: string, maxBytes = maxYamlByte
       return fail(new FlotillaError('YAML_PARSE', `${file}: ${bad || 'the document'} is infinite or not a number, which helm cannot read (JSON has no such numbers)`, { file }));
     }
     if (value === null || value === undefined) continue;
-    out.push({ value, comment: doc.commentBefore ?? '' });
+    // A comment right after `---` belongs to the first node for the yaml package; helm means the document.
+    const first = (doc.contents as { commentBefore?: string | null } | null)?.commentBefore;
+    out.push({ value, comment: [doc.commentBefore, first].filter(Boolean).join('\n') });
   }
   return ok(out);
 }

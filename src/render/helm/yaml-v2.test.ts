@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseHelmYaml } from './yaml-v2.js';
+
+// Each expectation is what helm 4.1 reported with `kindOf` for the same values file.
+test('values resolve as helm reads them: YAML 1.1 booleans and numbers, dates and base 60 as text', () => {
+  const parsed = parseHelmYaml('a: yes\nb: on\nc: 0755\nd: 2001-12-14\nf: 1:20\ng: 0o17\nk: 0x1F\nm: y\nn: 1_000\np: 0b101\nq: ~\n', 'values.yaml');
+  assert.ok(parsed.ok);
+  assert.deepEqual(parsed.value[0]!.value, { a: true, b: true, c: 493, d: '2001-12-14', f: '1:20', g: 15, k: 31, m: true, false: 1000, p: 5, q: null });
+});
+
+test('infinite numbers are errors, as helm cannot turn them into JSON', () => {
+  const parsed = parseHelmYaml('a:\n  b: .inf\n', 'values/prod.yaml');
+  assert.equal(parsed.ok, false);
+  assert.match(parsed.ok ? '' : parsed.issues[0]!.message, /^values\/prod\.yaml: a\.b is infinite/);
+});
+
+test("the comment above each document is kept, so helm's Source lines name each object's template", () => {
+  const parsed = parseHelmYaml('---\n# Source: web/templates/a.yaml\nkind: A\n---\n# Source: web/templates/b.yaml\nkind: B\n', 'out');
+  assert.ok(parsed.ok);
+  assert.deepEqual(
+    parsed.value.map((d) => d.comment.trim()),
+    ['Source: web/templates/a.yaml', 'Source: web/templates/b.yaml'],
+  );
+});
+
+test('alias bombs and syntax errors are reported with the file', () => {
+  const bomb = parseHelmYaml('a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n', 'bomb.yaml');
+  assert.equal(bomb.ok ? '' : bomb.issues[0]!.code, 'YAML_ALIAS_LIMIT');
+  const broken = parseHelmYaml('a: [1, 2\n', 'broken.yaml');
+  assert.match(broken.ok ? '' : broken.issues[0]!.message, /^broken\.yaml: invalid YAML/);
+});
