@@ -40,14 +40,16 @@ export interface HelmYamlDocument {
  * parseHelmYaml parses a YAML stream the way helm (sigs.k8s.io/yaml over go-yaml v2) reads it,
  * with the same limits as the manifest reader: a size cap, an alias budget and a depth limit.
  * Empty documents are dropped. Infinite and NaN numbers are errors, as they are for helm.
+ * With `strings`, every scalar stays text: what Go gets when it decodes into string fields (a
+ * repository index's digests and versions, which YAML 1.1 would turn into numbers).
  */
-export function parseHelmYaml(text: string, file: string, maxBytes = maxYamlBytes): Result<HelmYamlDocument[]> {
+export function parseHelmYaml(text: string, file: string, maxBytes = maxYamlBytes, options: { strings?: boolean } = {}): Result<HelmYamlDocument[]> {
   if (text.length > maxBytes) {
     return fail(new FlotillaError('FILE_TOO_LARGE', `${file}: ${text.length} bytes is more than the ${maxBytes}-byte limit for a YAML file`, { file }));
   }
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { prettyErrors: true, strict: false, version: '1.1', merge: true, customTags: goV2Tags }) as Document.Parsed[];
+    docs = parseAllDocuments(text, options.strings ? { prettyErrors: true, strict: false, schema: 'failsafe' } : { prettyErrors: true, strict: false, version: '1.1', merge: true, customTags: goV2Tags }) as Document.Parsed[];
   } catch (error) {
     return fail(new FlotillaError('YAML_PARSE', `${file}: ${(error as Error).message}`, { file, cause: error }));
   }

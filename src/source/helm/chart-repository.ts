@@ -151,7 +151,7 @@ export class ChartRepositories {
     const maxBytes = this.options.maxIndexBytes ?? 128 * 1024 * 1024;
     const body = this.options.fetch(url, { maxBytes });
     if (!body.ok) return body;
-    const docs = parseHelmYaml(body.value.toString('utf8'), redact(url), maxBytes);
+    const docs = parseHelmYaml(body.value.toString('utf8'), redact(url), maxBytes, { strings: true });
     if (!docs.ok) return fail(...docs.issues.map((i) => new FlotillaError('HELM_REPO_UNAVAILABLE', i.message, { retryable: true })));
     const entries = (docs.value[0]?.value as { entries?: unknown } | undefined)?.entries;
     if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) {
