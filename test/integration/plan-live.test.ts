@@ -3,10 +3,8 @@
 // read through the real client against the sandbox's HTTPS ports.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { toolPath } from '../../scripts/tools.js';
 import { gitFleet, runFlotilla, type GitFleet } from '../support/git-fleet.js';
-import { connections, exampleClusters, kubectlJson, startClusters, syncOnce } from '../support/sync-fleet.js';
+import { connections, exampleClusters, kubectl, kubectlJson, startClusters, syncOnce } from '../support/sync-fleet.js';
 
 type Sandbox = Awaited<ReturnType<typeof startClusters>>;
 
@@ -65,17 +63,17 @@ test('a one-line base change, and a resource removed from base, show as what a s
 });
 
 test('drift made by hand on one cluster shows as a change back to the desired value', async () => {
-  const live = kubectlJson(sandbox, 'staging-us-east', ['get', 'namespace', 'monitoring']);
+  const live = await kubectlJson(sandbox, 'staging-us-east', ['get', 'namespace', 'monitoring']);
   assert.equal((live.metadata as { labels: Record<string, string> }).labels.purpose, 'observability');
-  const label = (value: string) =>
-    execFileSync(toolPath('kubectl'), ['--kubeconfig', sandbox.kubeconfigPath!, '--context', 'staging-us-east', 'label', '--overwrite', 'namespace', 'monitoring', `purpose=${value}`], { env: { ...process.env, HOME: sandbox.dir }, stdio: 'pipe' });
-  label('by-hand');
+  // kubectl runs as a child process that must not block: the sandbox answers from this process.
+  const label = (value: string) => kubectl(sandbox, 'staging-us-east', ['label', '--overwrite', 'namespace', 'monitoring', `purpose=${value}`]);
+  await label('by-hand');
   try {
     const { json } = await planLive();
     assert.deepEqual(json.targets.map((t) => `${t.cluster}/${t.release}`), ['staging-us-east/cluster-config']);
     assert.deepEqual(json.targets[0]!.changes[0]!.fields, [{ path: '/metadata/labels/purpose', action: 'change', before: 'by-hand', after: 'observability' }]);
   } finally {
-    label('observability');
+    await label('observability');
   }
 });
 
