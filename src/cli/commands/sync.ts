@@ -7,9 +7,10 @@ import { releaseRenderer } from '../../render/index.js';
 import { parseLabelSelector } from '../../render/patch/index.js';
 import { syncFleet, syncStates, type ClusterConnector, type FleetSyncResult, type SyncState, type TargetInput } from '../../reconcile/index.js';
 import { localFs, resolveRevision } from '../../source/index.js';
+import { createHelmRenderer } from '../../source/helm/index.js';
 import type { CliContext } from '../context.js';
 import { exitCodes } from '../exit.js';
-import { localRepoResolver, printIssues } from './render.js';
+import { helmOptionHelp, localRepoResolver, printIssues } from './render.js';
 
 /** TargetChoice is how sync, diff and status narrow the fleet's targets. */
 export interface TargetChoice {
@@ -73,7 +74,9 @@ export function openFleetTargets(ctx: CliContext, command: Command, choice: Targ
   }
   const selector = choice.selector !== undefined ? parseSelectorOption(choice.selector) : undefined;
   const chosen = selectTargets(fleet, { cluster: choice.cluster, release: choice.release, selector });
-  const results = renderFleet(fleet, { fs: localFs, root, renderer: releaseRenderer, cache: releaseRenderer.createCache(), targets: chosen, resolveRepo: localRepoResolver(root) });
+  // Helm releases render with --helm where the command has it, else FLOTILLA_HELM or helm on PATH.
+  const helm = createHelmRenderer({ helm: command.optsWithGlobals().helm as string | undefined });
+  const results = renderFleet(fleet, { fs: localFs, root, renderer: releaseRenderer, cache: releaseRenderer.createCache(), targets: chosen, resolveRepo: localRepoResolver(root), helm });
   const head = resolveRevision(root, 'HEAD');
   return { fleet, root, revision: head.ok ? head.value : 'local', targets: results.map((r) => ({ target: r.target, render: r.result })) };
 }
@@ -124,6 +127,7 @@ export function registerSync(program: Command, ctx: CliContext): void {
     .option('--dry-run', 'compute the changes with server-side dry-runs; write nothing')
     .option('--concurrency <n>', 'clusters synced at the same time', '8')
     .option('--request-timeout <duration>', 'time allowed for one request to a cluster', '10s')
+    .option('--helm <path>', helmOptionHelp)
     .action(async (opts: SyncCommandOptions, command: Command) => {
       const opened = openFleetTargets(ctx, command, opts);
       if (!opened) return;
