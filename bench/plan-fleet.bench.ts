@@ -17,7 +17,8 @@ import { buildPlan, formatPlanMarkdown, formatPlanText, planToJson } from '../sr
 const clusters = 500;
 const environments = ['dev', 'staging', 'production'] as const;
 const peerSample = 20;
-const runs = 3;
+// One cold run (a fresh process, as in CI) and three warm ones (as in the hub, which plans repeatedly).
+const runs = 4;
 
 function write(root: string, rel: string, text: string): void {
   const path = join(root, rel);
@@ -187,7 +188,7 @@ const bench: Benchmark = async (progress) => {
 
     // The command once, as CI runs it (includes Node and tsx start-up and module loading).
     t = performance.now();
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', new URL('../src/cli/main.ts', import.meta.url).pathname, 'plan', '--output', 'json', '--detailed-exitcode'], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const cli = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), new URL('../src/cli/main.ts', import.meta.url).pathname, 'plan', '--output', 'json', '--detailed-exitcode'], { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const cliMs = performance.now() - t;
     if (cli.status !== 2) throw new Error(`flotilla plan exited ${cli.status}: ${cli.stderr}`);
     progress(`flotilla plan CLI: ${seconds(cliMs)}`);
@@ -214,8 +215,9 @@ const bench: Benchmark = async (progress) => {
     }
     const peerPerTarget = peerMs / peerTargets;
     const peerTotal = worktreeMs + peerPerTarget * clusters * 2;
-    const best = Math.min(...totals);
-    const mid = median(totals);
+    const warm = totals.slice(1);
+    const best = Math.min(...warm);
+    const mid = median(warm);
     const ratio = peerTotal / mid;
     progress(`peer: ${peerPerTarget.toFixed(0)} ms per target, ${seconds(peerTotal)} extrapolated; ratio ${ratio.toFixed(1)}×`);
 
@@ -224,7 +226,8 @@ A generated fleet in a Git repository: ${clusters} clusters over 3 environments,
 
 | | time |
 |---|---:|
-| **Flotilla plan, in-process** (median of ${runs}; best ${seconds(best)}) | **${seconds(mid)}** |
+| **Flotilla plan, in-process**, first run in a fresh process (JIT cold) | **${seconds(totals[0]!)}** |
+| Flotilla plan, in-process, warm (median of ${warm.length}; best ${seconds(best)}) | ${seconds(mid)} |
 | — open the base revision (\`git merge-base\`, \`ls-tree\`, one \`cat-file --batch\`) | ${openMs.toFixed(0)} ms |
 | — render ${clusters * 2} targets at base (shared build cache) | ${seconds(baseMs)} |
 | — render ${clusters * 2} targets at head, guards evaluated | ${seconds(headMs)} |
@@ -233,7 +236,7 @@ A generated fleet in a Git repository: ${clusters} clusters over 3 environments,
 | \`flotilla plan --output json\` as a command, once (Node + tsx start-up included) | ${seconds(cliMs)} |
 | Peer: \`git worktree add\` + \`kubectl kustomize\` (v5.7.1) of every target at both revisions + \`diff -u\` | ${seconds(peerTotal)} (extrapolated from ${peerTargets} targets of ${sample.length} clusters: ${seconds(peerMs)}, ${peerPerTarget.toFixed(0)} ms per target) |
 
-Target: under 10 s for the plan on this machine — ${mid < 10000 ? 'met' : '**not met**'}. Flotilla is **${ratio.toFixed(0)}×** faster than the script peer, which also gives no field-level diff, guard verdicts or selection changes. The markdown comment groups the ${clusters} identical cluster plans into one section (${(markdown.length / 1024).toFixed(1)} KiB).
+Target: under 10 s for the plan on this machine — ${Math.max(totals[0]!, cliMs) < 10000 ? 'met, cold and as a command' : '**not met**'}. Flotilla (warm median) is **${ratio.toFixed(0)}×** faster than the script peer, ${(peerTotal / cliMs).toFixed(0)}× counting the command's own start-up, and the peer's \`diff -u\` of YAML streams gives no field-level diff, guard verdicts or selection changes. The markdown comment groups the ${clusters} identical cluster plans into one section (${(markdown.length / 1024).toFixed(1)} KiB).
 `;
     return { title: 'Plan: a one-line base change across 500 clusters', markdown: report };
   } finally {
