@@ -101,7 +101,8 @@ function clusterSection(group: ClusterGroup, maxNames: number): { table: string[
   out.push('');
   for (const t of group.targets) {
     for (const verdict of t.guards) {
-      out.push(`> ⛔ **${escapeText(t.release)}** blocked by guard **${escapeText(verdict.guard)}**${verdict.object ? ` (\`${code(verdict.object)}\`)` : ''}: ${escapeText(verdict.message)}`, '');
+      const object = verdict.object && !verdict.message.includes(verdict.object) ? ` (\`${code(verdict.object)}\`)` : '';
+      out.push(`> ⛔ **${escapeText(t.release)}** blocked by guard **${escapeText(verdict.guard)}**${object}: ${escapeText(verdict.message)}`, '');
     }
   }
   const details = group.targets.flatMap((t) => t.changes.flatMap((change) => objectDetails(t.release, change)));

@@ -16,7 +16,9 @@ export function formatPlanText(plan: Plan): string {
     out.push(targetHeading(target));
     for (const change of target.changes) out.push(...objectLines(change));
     for (const verdict of target.guards) {
-      out.push(`  ✗ blocked by guard ${verdict.guard}${verdict.object ? ` (${verdict.object})` : ''}: ${verdict.message}`);
+      // Guards usually name the object in their message; it is added only when they do not.
+      const object = verdict.object && !verdict.message.includes(verdict.object) ? ` (${verdict.object})` : '';
+      out.push(`  ✗ blocked by guard ${verdict.guard}${object}: ${verdict.message}`);
     }
     out.push('');
   }

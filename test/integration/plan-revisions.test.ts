@@ -137,7 +137,7 @@ test('a guard verdict at head blocks the target: exit 3, the guard and the offen
   assert.ok(target.changes.some((c) => c.object === 'Namespace/monitoring' && c.fields.some((f) => f.path === '/metadata/labels/cluster' && f.after === 'prod-us-east')));
   const text = await runFlotilla(['--fleet', repo.dir, 'plan']);
   assert.equal(text.status, 3);
-  assert.match(text.stdout, /✗ blocked by guard identity \(Namespace\/monitoring\)/);
+  assert.match(text.stdout, /✗ blocked by guard identity: Namespace\/monitoring carries the label cluster=prod-us-east/);
   assert.match(text.stdout, /1 target blocked by a guard\n$/);
 });
 
