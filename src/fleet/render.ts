@@ -140,7 +140,12 @@ export function renderTarget(target: Target, options: RenderTargetOptions, fleet
   if (!built.ok) return fail(...built.issues.map((issue) => inTarget(issue, target)));
 
   const objects = defaultNamespace(built.value.objects, release.namespace, { file: fleetFile, layer: 'transformer', step: `spec.releases[${release.index}].namespace` });
-  const substituted = options.renderer.substitute(objects, { variables: target.variables, sources: variableSources(target, fleetFile), context: target.key });
+  // A chart's output is substituted only when its release asks for it with `substitute` (as Flux's
+  // postBuild is opt-in): charts often print shell scripts with ${VAR} of their own (docs/helm.md).
+  const substituted =
+    target.helm && Object.keys(release.substitute).length === 0
+      ? ok(objects)
+      : options.renderer.substitute(objects, { variables: target.variables, sources: variableSources(target, fleetFile), context: target.key });
   if (!substituted.ok) return fail(...substituted.issues.map((issue) => inTarget(issue, target)));
   const notes = built.value.notes ?? [];
   return ok({ target, objects: substituted.value, ...(notes.length ? { notes } : {}) });

@@ -90,7 +90,7 @@ test('a chart in the repository renders per cluster exactly as helm template doe
   assert.equal(find('dev-a', 'ConfigMap', 'web-cache'), undefined);
   assert.deepEqual(find('prod-a', 'ConfigMap', 'web-cache')!.data, { size: 'large', memory: '64Mi' });
   // A null in a values file deletes the chart default; lists are replaced, not merged.
-  assert.deepEqual(find('prod-a', 'ConfigMap', 'web-web-config')!.data, { logLevel: 'info', featureFlags: 'search,checkout', clusterName: 'prod-a' });
+  assert.deepEqual(find('prod-a', 'ConfigMap', 'web-web-config')!.data, { logLevel: 'info', featureFlags: 'search,checkout', 'start.sh': 'exec web --log-level "${LOG_LEVEL}" --home "${HOME:-/srv}"', clusterName: 'prod-a' });
   assert.equal(find('dev-a', 'ConfigMap', 'web-web-config')!.data.debug, 'false');
   // The cluster record's kubernetesVersion reaches the chart; CRDs from crds/ are included.
   assert.equal(find('prod-a', 'Deployment', 'web-web')!.metadata.annotations['web.example.com/kube-version'], 'v1.31.2');
@@ -189,4 +189,17 @@ test('plan: a changed values file shows for exactly the clusters whose values it
     json.targets.map((t) => ({ target: `${t.cluster}/${t.release}`, changes: t.changes.map((c) => ({ object: c.object, fields: c.fields.map((f) => [f.path, f.before, f.after]) })) })),
     [{ target: 'prod-a/web', changes: [{ object: 'Deployment/web/web-web', fields: [['/spec/replicas', 3, 4]] }] }],
   );
+});
+
+test("a chart's own ${VAR} is left alone unless the release asks for substitution", async () => {
+  const [plain] = renderRelease(fixture, 'web').filter((r) => r.target.cluster.name === 'dev-a');
+  assert.ok(plain?.result.ok);
+  const data = (r: TargetRenderResult) => (r.result.ok ? (r.result.value.objects.find((o) => o.object.metadata.name === 'web-web-config')!.object.data as Record<string, string>) : {});
+  assert.equal(data(plain)['start.sh'], 'exec web --log-level "${LOG_LEVEL}" --home "${HOME:-/srv}"');
+  const repo = fleetRepo();
+  repo.replace('flotilla.yaml', '    namespace: web\n', '    namespace: web\n    substitute: {LOG_LEVEL: warn}\n');
+  const [substituted] = renderRelease(repo.dir, 'web').filter((r) => r.target.cluster.name === 'dev-a');
+  assert.equal(data(substituted!)['start.sh'], 'exec web --log-level "warn" --home "/srv"');
+  const explained = substituted!.result.ok ? substituted!.result.value.objects.find((o) => o.object.metadata.name === 'web-web-config')!.provenance.get('/data/start.sh') : undefined;
+  assert.deepEqual(explained, { file: 'flotilla.yaml', layer: 'substitution', step: '${LOG_LEVEL} from spec.releases[0].substitute.LOG_LEVEL' });
 });
