@@ -1,7 +1,7 @@
 import { FlotillaError, formatRef, type ChangeSetAction, type ChangeSetEntry, type ObjectRef } from '../core/index.js';
 import { assessCustomResourceDefinition } from '../health/index.js';
 import { kubernetesScope, orderForApply, type ApplyOrderEntry, type KindScope, type KubeObject } from '../manifest/index.js';
-import { detectDrift } from '../plan/index.js';
+import { detectDrift, releaseLabel } from '../plan/index.js';
 import { fieldManager, KubeCluster } from './cluster.js';
 import { isUnreachable } from './errors.js';
 
@@ -202,13 +202,29 @@ export async function applyObjects(cluster: KubeCluster, objects: readonly KubeO
         break;
       }
     }
+    // One list per kind reads what the release already has; objects it misses are read one by one.
+    let listed: Map<string, KubeObject> | undefined;
+    const selector = releaseSelector(objects);
+    if (!blocked && selector && group.length > 1) {
+      try {
+        const list = await cluster.list(group[0]!.object.apiVersion, group[0]!.object.kind, { labelSelector: selector });
+        listed = new Map(list.items.map((o) => [liveKey(o), o]));
+      } catch (error) {
+        if (isUnreachable(error)) {
+          unreachable = error as FlotillaError;
+          skipRest(done, `not applied: ${unreachable.message}`);
+          break;
+        }
+        // Anything else: read the objects one by one instead.
+      }
+    }
     const groupResults = await mapLimit(group, concurrency, async (entry): Promise<AppliedObject> => {
       const object = withNamespace(entry.object, entry.scope);
       if (blocked) return { object, action: 'skipped', reason: `not applied: ${blocked.message}`, error: blocked };
       // A dry run cannot place an object in a namespace that only the same dry run creates.
       const ns = object.metadata.namespace;
       if (options.dryRun && ns && pendingNamespaces.has(ns)) return { object, action: 'created', reason: `dry run (namespace ${ns} is created first)` };
-      return applyOne(cluster, object, options);
+      return applyOne(cluster, object, options, listed?.get(liveKey(object)));
     });
     done += group.length;
     for (const result of groupResults) {
@@ -242,16 +258,27 @@ function finish(results: AppliedObject[], errors: FlotillaError[], unreachable: 
   };
 }
 
+function liveKey(object: KubeObject): string {
+  return JSON.stringify([object.kind, object.metadata.namespace ?? '', object.metadata.name]);
+}
+
+/** releaseSelector is `flotilla.dev/release=<release>` when every object carries the same release label. */
+function releaseSelector(objects: readonly KubeObject[]): string | undefined {
+  const release = objects[0]?.metadata.labels?.[releaseLabel];
+  if (!release || !objects.every((o) => o.metadata.labels?.[releaseLabel] === release)) return undefined;
+  return `${releaseLabel}=${release}`;
+}
+
 /** withNamespace puts a namespaced object without a namespace in `default`, as kubectl does. */
 function withNamespace(object: KubeObject, scope: KindScope | undefined): KubeObject {
   if (scope !== 'Namespaced' || object.metadata.namespace) return object;
   return { ...object, metadata: { ...object.metadata, namespace: 'default' } };
 }
 
-async function applyOne(cluster: KubeCluster, object: KubeObject, options: ApplyObjectsOptions): Promise<AppliedObject> {
+async function applyOne(cluster: KubeCluster, object: KubeObject, options: ApplyObjectsOptions, listed: KubeObject | undefined): Promise<AppliedObject> {
   const ref = refOf(object);
   try {
-    const live = await cluster.get(ref);
+    const live = listed ?? (await cluster.get(ref));
     if (!live) {
       const created = await cluster.apply(object, { dryRun: options.dryRun });
       return { object, action: 'created', live: created, ...(options.dryRun ? { reason: 'dry run' } : {}) };

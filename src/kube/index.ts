@@ -6,7 +6,7 @@ export { kubeError, isUnreachable, isNotFound, isRetryableStatus, KubeApiFailure
 export { backoffDelay, withRetry, defaultRetryPolicy, systemClock, type KubeClock, type RetryPolicy, type RetryOptions } from './retry.js';
 export { applyObjects, sameAfterApply, type ApplyObjectsOptions, type ApplyObjectsResult, type AppliedObject } from './apply.js';
 export { pruneRelease, type PruneResult, type PruneOptions } from './prune.js';
-export { readInventory, writeInventory, listInventories, type InventoryWrite, type InventoryListing } from './inventory.js';
+export { readInventory, readInventoryObject, decodeInventoryObject, writeInventory, writeInventoryObject, listInventories, type InventoryWrite, type InventoryWriteOptions, type InventoryListing } from './inventory.js';
 export { waitForHealth, readHealth, type WaitOptions, type WaitResult } from './wait.js';
 export { watchKind, type KindWatch, type KindWatchHandler, type KindWatchOptions } from './watch.js';
 export { KubeSession, kubeConnector, type KubeSessionOptions } from './session.js';

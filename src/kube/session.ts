@@ -1,10 +1,10 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Result } from '../core/index.js';
+import { ok, type Result } from '../core/index.js';
 import type { KubeObject } from '../manifest/index.js';
 import type { Inventory } from '../plan/index.js';
 import { applyObjects, type ApplyObjectsOptions, type ApplyObjectsResult } from './apply.js';
 import { KubeCluster, type KubeClusterOptions, type KubeRef } from './cluster.js';
-import { listInventories, readInventory, writeInventory, type InventoryListing, type InventoryWrite } from './inventory.js';
+import { decodeInventoryObject, listInventories, readInventoryObject, writeInventoryObject, type InventoryListing, type InventoryWrite } from './inventory.js';
 import { pruneRelease, type PruneOptions, type PruneResult } from './prune.js';
 import type { TransportStats } from './object-api.js';
 import { readHealth, waitForHealth, type WaitOptions, type WaitResult } from './wait.js';
@@ -44,12 +44,21 @@ export class KubeSession {
     return applyObjects(this.cluster, objects, { ...this.applyOptions, dryRun: options.dryRun });
   }
 
-  readInventory(release: string): Promise<Result<Inventory | undefined>> {
-    return readInventory(this.cluster, release);
+  // The inventory ConfigMap as read or written during the current sync, so that writing it does
+  // not read it again. A sync always reads before it writes, which keeps this fresh.
+  private readonly inventories = new Map<string, KubeObject | null>();
+
+  async readInventory(release: string): Promise<Result<Inventory | undefined>> {
+    const live = await readInventoryObject(this.cluster, release);
+    this.inventories.set(release, live ?? null);
+    return decodeInventoryObject(this.cluster, release, live);
   }
 
-  writeInventory(inventory: Inventory, options: { dryRun?: boolean } = {}): Promise<Result<InventoryWrite>> {
-    return writeInventory(this.cluster, inventory, options);
+  async writeInventory(inventory: Inventory, options: { dryRun?: boolean } = {}): Promise<Result<InventoryWrite>> {
+    const written = await writeInventoryObject(this.cluster, inventory, { ...options, live: this.inventories.get(inventory.release) });
+    if (!written.ok) return written;
+    if (!options.dryRun) this.inventories.set(inventory.release, written.value.live ?? null);
+    return ok(written.value.action);
   }
 
   listInventories(): Promise<InventoryListing[]> {

@@ -57,8 +57,8 @@ test('the example fleet syncs to six clusters, kubectl reads back the render, an
           assert.deepEqual(drift.fields, [], `${cluster}: ${keyOf(desired)} differs from the render`);
         }
         const inventory = live.get(`ConfigMap/flotilla-system/flotilla-inv-${target.release.name}`) as { data?: Record<string, string> } | undefined;
-        assert.equal(inventory.data?.revision, 'test');
-        assert.equal(inventory.data?.objects?.trim().split('\n').length, render.value.objects.length);
+        assert.equal(inventory?.data?.revision, 'test');
+        assert.equal(inventory?.data?.objects?.trim().split('\n').length, render.value.objects.length);
       }
       assert.equal(labelled(live).size, expected, `${cluster}: labelled objects ${[...labelled(live).keys()].join(', ')}`);
     }
@@ -118,6 +118,7 @@ test('a resource removed from the base is pruned from all six clusters; a broken
       const live = await liveManaged(sandbox, cluster);
       assert.equal(live.has('NetworkPolicy/monitoring/default-deny'), cluster === 'prod-us-east', cluster);
       const inventory = live.get('ConfigMap/flotilla-system/flotilla-inv-cluster-config') as { data?: Record<string, string> } | undefined;
+      assert.ok(inventory, cluster);
       assert.doesNotMatch(inventory.data?.objects ?? '', /NetworkPolicy/, `${cluster}: the inventory still lists the NetworkPolicy`);
     }
   } finally {
