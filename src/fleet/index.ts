@@ -7,3 +7,4 @@ export { fleetSchema, clusterSchema, apiVersion } from './schema.js';
 export { expandTemplate, parseTemplate, hasTemplate, type TemplateContext } from './template.js';
 export { expandGlob } from './glob.js';
 export type { FleetFs, FleetObject, FieldSource, ReleaseRenderer, HelmReleaseRenderer } from './ports.js';
+export { initFiles, clusterRecordFile, clusterRecordPath, expandClusterTemplate, readClusterTemplate, withFiles, parsePairs, newClusterProblems, clusterIdentity, nameProblem, initClusterName, clustersDir, defaultInitEnvs, defaultInitRegions, initTemplatePath, type ScaffoldFile, type TemplateFile, type NewCluster, type InitOptions } from './scaffold.js';

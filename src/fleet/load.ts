@@ -94,6 +94,7 @@ export function loadFleet(fs: FleetFs, root: string): Result<Fleet> {
     clustersGlob,
     clusters,
     releases: (raw.spec.releases ?? []).map((r, index) => toRelease(r, index)),
+    ...(raw.spec.clusterTemplate ? { clusterTemplate: { path: raw.spec.clusterTemplate.path } } : {}),
     rollout: raw.spec.rollout ? toRollout(raw.spec.rollout) : undefined,
     guards: (raw.spec.guards ?? []).map((g) => ({ ...g })),
     notifications: (raw.spec.notifications ?? []) as NotificationSpec[],
@@ -127,6 +128,7 @@ interface RawFleet {
   spec: {
     clusters?: string;
     releases?: RawRelease[];
+    clusterTemplate?: { path: string };
     rollout?: { waves: { name: string; selector: LabelSelector; maxParallel?: number | string; soak?: string; approval?: 'manual' }[]; failurePolicy?: 'halt' | 'rollback' };
     guards?: GuardSpec[];
     notifications?: unknown[];
@@ -291,6 +293,7 @@ function checkFleet(fleet: Fleet, raw: RawFleet, source: SourceFile, issues: Iss
     checkTemplates(rawRelease, at, source, issues);
   });
   checkCycles(fleet, source, issues);
+  if (fleet.clusterTemplate) checkRepoPath(fleet.clusterTemplate.path, ['spec', 'clusterTemplate', 'path'], source, issues);
 
   fleet.guards.forEach((guard, i) => {
     const at: FieldPath = ['spec', 'guards', i];

@@ -97,6 +97,15 @@ export const fleetSchema = {
       properties: {
         clusters: { type: 'string', minLength: 1, default: 'clusters/*/cluster.yaml', description: 'A glob of cluster record files, relative to the repository root.' },
         releases: { type: 'array', items: { $ref: '#/definitions/release' } },
+        clusterTemplate: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['path'],
+          description: "The new cluster's overlay: flotilla bootstrap (and init) copy the files of this directory into clusters/NAME/, with {{cluster.name}}, {{cluster.labels.KEY}} and {{cluster.identity.KEY}} expanded.",
+          properties: {
+            path: { type: 'string', minLength: 1, description: 'A directory relative to the repository root, e.g. templates/cluster.' },
+          },
+        },
         rollout: { $ref: '#/definitions/rollout' },
         guards: { type: 'array', items: { $ref: '#/definitions/guard' } },
         notifications: { type: 'array', items: { $ref: '#/definitions/notification' } },

@@ -136,6 +136,8 @@ export interface Fleet {
   clusters: ClusterRecord[];
   /** In the order of the fleet file. */
   releases: Release[];
+  /** The directory `flotilla bootstrap` copies a new cluster's overlay from (`spec.clusterTemplate.path`), relative to the root. */
+  clusterTemplate?: { path: string };
   rollout?: RolloutSpec;
   /**
    * The guards, always including one with `builtin: identity`: when the fleet file does not list
