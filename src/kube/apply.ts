@@ -205,7 +205,7 @@ export async function applyObjects(cluster: KubeCluster, objects: readonly KubeO
     // One list per kind reads what the release already has; objects it misses are read one by one.
     let listed: Map<string, KubeObject> | undefined;
     const selector = releaseSelector(objects);
-    if (!blocked && selector && group.length > 1) {
+    if (!blocked && selector) {
       try {
         const list = await cluster.list(group[0]!.object.apiVersion, group[0]!.object.kind, { labelSelector: selector });
         listed = new Map(list.items.map((o) => [liveKey(o), o]));
@@ -224,7 +224,7 @@ export async function applyObjects(cluster: KubeCluster, objects: readonly KubeO
       // A dry run cannot place an object in a namespace that only the same dry run creates.
       const ns = object.metadata.namespace;
       if (options.dryRun && ns && pendingNamespaces.has(ns)) return { object, action: 'created', reason: `dry run (namespace ${ns} is created first)` };
-      return applyOne(cluster, object, options, listed?.get(liveKey(object)));
+      return applyOne(cluster, object, options, listed?.get(liveKey(object)), listed !== undefined);
     });
     done += group.length;
     for (const result of groupResults) {
@@ -275,9 +275,15 @@ function withNamespace(object: KubeObject, scope: KindScope | undefined): KubeOb
   return { ...object, metadata: { ...object.metadata, namespace: 'default' } };
 }
 
-async function applyOne(cluster: KubeCluster, object: KubeObject, options: ApplyObjectsOptions, listed: KubeObject | undefined): Promise<AppliedObject> {
+async function applyOne(cluster: KubeCluster, object: KubeObject, options: ApplyObjectsOptions, listed: KubeObject | undefined, wasListed: boolean): Promise<AppliedObject> {
   const ref = refOf(object);
   try {
+    // Not among the release's objects: new, or not labelled for the release yet (adopted). The
+    // apply itself tells which: the server answers 201 when it created the object.
+    if (!listed && wasListed) {
+      const { live: applied, created } = await cluster.applyReporting(object, { dryRun: options.dryRun });
+      return { object, action: created ? 'created' : 'configured', live: applied, ...(options.dryRun ? { reason: 'dry run' } : {}) };
+    }
     const live = listed ?? (await cluster.get(ref));
     if (!live) {
       const created = await cluster.apply(object, { dryRun: options.dryRun });

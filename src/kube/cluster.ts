@@ -190,15 +190,23 @@ export class KubeCluster {
    * is YAML). With `dryRun` the server computes the result and persists nothing.
    */
   async apply(object: KubeObject, options: { dryRun?: boolean; force?: boolean } = {}): Promise<KubeObject> {
+    return (await this.applyReporting(object, options)).live;
+  }
+
+  /** applyReporting is apply() telling whether the object was created (the server answered 201). */
+  async applyReporting(object: KubeObject, options: { dryRun?: boolean; force?: boolean } = {}): Promise<{ live: KubeObject; created: boolean }> {
     const ref = { apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };
     const path = await this.pathOf(ref, { object: ref });
-    return (await this.request(options.dryRun ? 'dry-run apply' : 'apply', { object: ref }, {
-      method: 'PATCH',
-      path,
-      query: { fieldManager, force: String(options.force ?? true), dryRun: options.dryRun ? 'All' : undefined },
-      body: object,
-      contentType: PatchStrategy.ServerSideApply,
-    })) as KubeObject;
+    const answer = await this.call(options.dryRun ? 'dry-run apply' : 'apply', { object: ref }, () =>
+      this.api.exchange({
+        method: 'PATCH',
+        path,
+        query: { fieldManager, force: String(options.force ?? true), dryRun: options.dryRun ? 'All' : undefined },
+        body: object,
+        contentType: PatchStrategy.ServerSideApply,
+      }),
+    );
+    return { live: answer.body as KubeObject, created: answer.status === 201 };
   }
 
   /**

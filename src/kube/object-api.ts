@@ -22,6 +22,13 @@ import { statusFailure } from './errors.js';
 // compare what the server returned, so requests here carry raw JSON both ways. Paths are built
 // from discovery without client-node's lower-casing of the whole path (object names keep case).
 
+const statusKey = Symbol('status');
+
+interface Answer {
+  [statusKey]: number;
+  body: unknown;
+}
+
 /** TransportStats counts the requests one cluster client sent. */
 export interface TransportStats {
   requests: number;
@@ -100,6 +107,11 @@ export class FlotillaObjectApi extends KubernetesObjectApi {
 
   /** send sends one request and returns the parsed JSON answer; error statuses throw KubeApiFailure. */
   async send(request: RawRequest): Promise<unknown> {
+    return (await this.exchange(request)).body;
+  }
+
+  /** exchange is send() answering the HTTP status too (201 tells a server-side apply created the object). */
+  async exchange(request: RawRequest): Promise<{ status: number; body: unknown }> {
     const ctx = this.configuration.baseServer.makeRequestContext(request.path, HttpMethod[request.method]);
     ctx.setHeaderParam('Accept', 'application/json');
     for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) ctx.setQueryParam(key, value);
@@ -108,7 +120,8 @@ export class FlotillaObjectApi extends KubernetesObjectApi {
       ctx.setBody(JSON.stringify(request.body));
     }
     this.count(request);
-    return this.requestPromise(ctx as RequestContext) as Promise<unknown>;
+    const answer = (await this.requestPromise(ctx as RequestContext)) as unknown as Answer;
+    return { status: answer[statusKey], body: answer.body };
   }
 
   private count(request: RawRequest): void {
@@ -149,9 +162,14 @@ export class FlotillaObjectApi extends KubernetesObjectApi {
     this.agents.http?.destroy();
   }
 
-  protected override async processResponse<T>(response: ResponseContext): Promise<T> {
+  // Discovery (client-node's resource(), asking for a V1APIResourceList) gets the document itself;
+  // requests of this class get it with the status.
+  protected override async processResponse<T>(response: ResponseContext, type?: string): Promise<T> {
     const text = await response.body.text();
-    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) return (text ? JSON.parse(text) : {}) as T;
-    throw statusFailure(response.httpStatusCode, text);
+    if (response.httpStatusCode < 200 || response.httpStatusCode > 299) throw statusFailure(response.httpStatusCode, text);
+    const body: unknown = text ? JSON.parse(text) : {};
+    if (type === 'V1APIResourceList') return body as T;
+    const answer: Answer = { [statusKey]: response.httpStatusCode, body };
+    return answer as unknown as T;
   }
 }

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { formatRef } from '../../src/core/index.js';
+import { loadKubeconfig } from '../../src/kube/index.js';
 import { runCli } from '../../src/cli/program.js';
 import type { FleetSyncResult } from '../../src/reconcile/index.js';
 import { connections, kubectl, kubectlJson, startClusters, syncOnce } from '../support/sync-fleet.js';
@@ -95,8 +97,15 @@ test('CRDs before their resources, port protocols, masked Secrets, ignore rules,
       ...apps('registry.example/api:1', allApps),
     });
 
+    // Objects that exist before Flotilla manages them are adopted: configured, not created.
+    const core = loadKubeconfig({ text: sandbox.kubeconfig() }).makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'shop' } } });
+    await core.createNamespacedConfigMap({ namespace: 'shop', body: { metadata: { name: 'tuned' }, data: { level: '0' } } });
     const first = await syncOnce(root, connect);
     for (const t of first.targets) assert.equal(t.sync, 'Synced', `${t.key}: ${t.message}`);
+    assert.equal(entry(first, 'apps', 'Namespace/shop')?.action, 'configured');
+    assert.equal(entry(first, 'apps', 'ConfigMap/shop/tuned')?.action, 'configured');
+    assert.equal(entry(first, 'apps', 'Secret/shop/db')?.action, 'created');
     const crdsOrder = first.targets.find((t) => t.release === 'crds')!.changes.entries.map((e) => [formatRef(e.object), e.action]);
     assert.deepEqual(crdsOrder, [['CustomResourceDefinition/widgets.example.com', 'created'], ['Widget/default/gear', 'created']]);
     const liveCrd = await kubectlJson(sandbox, 'one', ['get', 'crd', 'widgets.example.com']);
@@ -139,6 +148,11 @@ test('CRDs before their resources, port protocols, masked Secrets, ignore rules,
     assert.equal(heldApps.errors[0]?.code, 'SYNC_DEPENDENCY_NOT_READY');
     assert.deepEqual(heldApps.changes.entries, []);
     write(root, { 'crds/kustomization.yaml': 'resources:\n- crd.yaml\n- widget.yaml\n' });
+
+    // A dependency outside the run is judged in the cluster: crds is healthy there, so apps syncs alone.
+    write(root, apps('registry.example/api:1', allApps));
+    const alone = await syncOnce(root, connect, { release: 'apps' });
+    assert.deepEqual(alone.targets.map((t) => [t.release, t.sync]), [['apps', 'Synced']], alone.targets[0]?.message);
 
     // Leaving the release: tuned is pruned, keep stays (prune: disabled).
     write(root, apps('registry.example/api:1', ['namespace.yaml', 'service.yaml', 'deployments.yaml', 'secret.yaml']));
