@@ -24,6 +24,7 @@ export type RolloutAction = (typeof rolloutActions)[number];
 /** hubRoutes is every route of the hub with the role it needs. */
 export const hubRoutes: readonly RouteSpec[] = [
   { method: 'GET', url: '/api/v1/fleet', access: 'viewer', audit: false, summary: 'the fleet: repository, revision, releases, last fetch error' },
+  { method: 'GET', url: '/api/v1/whoami', access: 'viewer', audit: false, summary: "the token's name and role (the dashboard shows write controls by role)" },
   { method: 'GET', url: '/api/v1/clusters', access: 'viewer', audit: false, summary: 'every cluster with its labels, reachability and targets counted by sync state' },
   { method: 'GET', url: '/api/v1/clusters/:name', access: 'viewer', audit: false, summary: 'one cluster and its targets' },
   { method: 'GET', url: '/api/v1/targets', access: 'viewer', audit: false, summary: 'every target (?cluster=, ?release=, ?sync=)' },

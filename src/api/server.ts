@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { errorCodes, FlotillaError } from '../core/index.js';
 import type { RolloutCommand } from '../rollout/index.js';
 import type { AuditOutcome, HistoryEvent } from '../store/index.js';
+import { registerDashboard } from './dashboard-files.js';
 import { DeliveryLog, isPushEvent, parseGitPush, verifyGitWebhook } from './git-webhook.js';
 import type { AgentReport, AuditLog, ClusterSummary, DeadLetterLog, EventFeed, HubActions, HubState, MetricsSource, SyncRequest, SyncState } from './ports.js';
 import { authorize, type Access, type Principal } from './roles.js';
@@ -56,6 +57,8 @@ export interface HubServerOptions {
   deliveries?: DeliveryLog;
   /** Trust X-Forwarded-For for the audit's remote address (behind a reverse proxy). @default false */
   trustProxy?: boolean;
+  /** Where the built dashboard is (served at `/`). @default dist/web beside the package (defaultDashboardDir) */
+  dashboardDir?: string;
 }
 
 /** HubServer is the hub's HTTP server. */
@@ -207,6 +210,7 @@ export async function createHubServer(options: HubServerOptions): Promise<HubSer
   type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   const handlers: Record<string, { handler: Handler; schema?: Record<string, unknown>; bodyLimit?: number }> = {
     'GET /api/v1/fleet': { handler: async () => options.state.fleet() },
+    'GET /api/v1/whoami': { handler: async (request) => ({ name: request.principal!.name, role: request.principal!.role }) },
     'GET /api/v1/clusters': { handler: async () => ({ clusters: clusterSummaries() }) },
     'GET /api/v1/clusters/:name': {
       handler: async (request) => {
@@ -397,6 +401,8 @@ export async function createHubServer(options: HubServerOptions): Promise<HubSer
     request.raw.on('close', close);
     res.on('close', close);
   }
+
+  registerDashboard(app, options.dashboardDir);
 
   app.addHook('preClose', async () => {
     for (const close of [...streams]) close();
