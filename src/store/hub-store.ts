@@ -114,8 +114,8 @@ export class SqliteHubStore {
   }
 
   /** appendEvent records an event and answers it with its id. */
-  appendEvent(event: HistoryEventInput): HistoryEvent {
-    const { type, time, ...rest } = event;
+  appendEvent<E extends HistoryEventInput>(event: E): E & HistoryEvent {
+    const { type, time, ...rest } = event as HistoryEventInput & Record<string, unknown>;
     const columns: Record<(typeof columnFields)[number], string | null> = { cluster: null, release: null, object: null, message: null };
     const fields: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(rest)) {
@@ -136,7 +136,7 @@ export class SqliteHubStore {
       ),
     );
     this.counted('events');
-    return { ...event, id };
+    return { ...event, id } as E & HistoryEvent;
   }
 
   /** listEvents reads events: the newest first, or the oldest first after the id `after`. */

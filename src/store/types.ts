@@ -6,8 +6,8 @@ import type { RolloutState } from '../rollout/index.js';
 
 /**
  * HistoryEventInput is an event to record: a `type` and a `time` always; `cluster`, `release`,
- * `object` and `message` when the event has them; every other field is kept as JSON and comes
- * back unchanged.
+ * `object` and `message` when the event has them. Every other field of the object is kept as JSON
+ * and comes back unchanged, so any typed event with these fields fits.
  */
 export interface HistoryEventInput {
   type: string;
@@ -17,12 +17,12 @@ export interface HistoryEventInput {
   release?: string;
   object?: string;
   message?: string;
-  [field: string]: unknown;
 }
 
-/** HistoryEvent is a recorded event: the input as it was given, plus its id (increasing). */
+/** HistoryEvent is a recorded event: every field it was given, plus its id (increasing). */
 export interface HistoryEvent extends HistoryEventInput {
   id: number;
+  [field: string]: unknown;
 }
 
 /** EventQuery narrows a read of the event history. */
