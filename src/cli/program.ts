@@ -8,6 +8,8 @@ import { registerSandbox } from './commands/sandbox.js';
 import { registerSync } from './commands/sync.js';
 import { registerDiff } from './commands/diff.js';
 import { registerStatus } from './commands/status.js';
+import { registerInit } from './commands/init.js';
+import { registerBootstrap } from './commands/bootstrap.js';
 import type { CliContext } from './context.js';
 import { reportError, type OutputFormat } from './exit.js';
 
@@ -35,6 +37,8 @@ export function createProgram(ctx: CliContext): Command {
   registerSync(program, ctx);
   registerDiff(program, ctx);
   registerStatus(program, ctx);
+  registerInit(program, ctx);
+  registerBootstrap(program, ctx);
   return program;
 }
 
