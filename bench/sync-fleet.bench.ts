@@ -169,11 +169,11 @@ ${clusters} sandbox clusters (HTTPS, in a child process) × 50 objects (1 Namesp
 | results | ${Object.entries(first.t.actions).map(([a, n]) => `${n} ${a}`).join(', ')} | ${Object.entries(noop.t.actions).map(([a, n]) => `${n} ${a}`).join(', ')} |
 | kubectl apply --server-side, one cluster (median of ${peerClusters}) | ${seconds(median(peerFirst))} | ${seconds(median(peerAgain))} |
 | kubectl, ${clusters} clusters one after another (extrapolated) | ${seconds(fleetPeerFirst)} | ${seconds(fleetPeerAgain)} |
-| Flotilla vs sequential kubectl | ${(fleetPeerFirst / first.ms).toFixed(1)}× faster | ${(fleetPeerAgain / noop.ms).toFixed(1)}× faster |
+| time of sequential kubectl ÷ time of Flotilla | ${(fleetPeerFirst / first.ms).toFixed(1)}× | ${(fleetPeerAgain / noop.ms).toFixed(1)}× |
 
 Memory of the Flotilla process (the sandbox lives in another process): ${mib(baseline.rss)} RSS before, peak ${mib(peak)} during the syncs, ${mib(after.rss)} RSS and ${mib(after.heapUsed)} heap after (heap before: ${mib(baseline.heapUsed)}).
 
-A no-op resync reads every object once (GET) and asks the server for a dry-run apply of it; an object whose dry-run result equals the live object is \`unchanged\` and gets no write. Per cluster it also reads the kube-system namespace (fingerprint) and the inventory ConfigMap (twice: read, and the unchanged check before a write). kubectl sends a PATCH (a real write request, a no-op on the server) per object on every apply and spends most of its time starting up and reading discovery.
+Reads are one list per kind, selected by the release label. On a no-op resync every object then gets a server-side dry-run apply; a dry-run result equal to the live object is \`unchanged\` and gets no write. On the first sync, objects the lists do not hold are applied at once (the 201 answer tells a creation from an adoption). Per cluster Flotilla also reads the kube-system namespace (fingerprint) and the inventory ConfigMap, and the first sync writes the inventory and its namespace. kubectl sends a PATCH (a real write request, a no-op on the server) per object on every apply and spends most of its time starting up and reading discovery. The machine is shared with other jobs; absolute times vary by tens of percent between runs, request counts do not.
 `;
     return { title: 'Fleet sync: 100 clusters × 50 objects', markdown };
   } finally {

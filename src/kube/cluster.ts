@@ -54,12 +54,7 @@ export interface RawWatchOptions {
   timeoutSeconds?: number;
 }
 
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash >= 0 ? apiVersion.slice(0, slash) : '';
-}
-
-/** isNamespaceScopedPath is true for the core Namespace kind, whose objects have no namespace. */
+/** apiRoot is the path of a group version: /api/v1 for the core group, /apis/GROUP/VERSION otherwise. */
 function apiRoot(apiVersion: string): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 }
@@ -271,10 +266,5 @@ export class KubeCluster {
       stopped = true;
       controller.abort();
     };
-  }
-
-  /** groupOf is the API group of an apiVersion ('' for the core group). */
-  static groupOf(apiVersion: string): string {
-    return groupOf(apiVersion);
   }
 }
