@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubeConnector, loadKubeconfig, systemClock } from '../../src/kube/index.js';
-import { DriftMonitor, pinTargets, type ReconcileEvent } from '../../src/reconcile/index.js';
-import { copyFleet, kubectl, kubectlJson, loadFleetOrThrow, startClusters, syncOnce } from '../support/sync-fleet.js';
+import { DriftMonitor, Reconciler, pinTargets, type ReconcileEvent } from '../../src/reconcile/index.js';
+import { copyFleet, kubectl, kubectlJson, loadFleetOrThrow, renderOnce, startClusters, syncOnce } from '../support/sync-fleet.js';
 
 type DriftEvent = Extract<ReconcileEvent, { type: 'DriftDetected' | 'DriftCorrected' }>;
 
@@ -96,6 +96,35 @@ test('manual edits are reverted within 2 s, other managers\' fields are left alo
   } finally {
     await monitor.stop();
     session.close();
+    await sandbox.stop();
+    fleet.remove();
+  }
+});
+
+test('the reconciler runs the drift watches after each sync: drift is corrected, and a target without selfHeal reads Drifted', async () => {
+  const fleet = copyFleet();
+  const fleetFile = join(fleet.dir, 'flotilla.yaml');
+  writeFileSync(fleetFile, readFileSync(fleetFile, 'utf8').replace('    prune: true\n', '    prune: true\n    selfHeal: false\n'));
+  const sandbox = await startClusters(['dev-us-east']);
+  const events: ReconcileEvent[] = [];
+  const reconciler = new Reconciler({ connect: kubeConnector(loadKubeconfig({ text: sandbox.kubeconfig() })), clock: systemClock, onEvent: (e) => events.push(e), waitIntervalMs: 20 });
+  try {
+    const loaded = loadFleetOrThrow(fleet.dir);
+    reconciler.setDesired({ fleet: loaded, revision: 'rev-7', targets: renderOnce(fleet.dir, { cluster: 'dev-us-east' }).map((r) => ({ target: r.target, render: r.result })) });
+    reconciler.start();
+    await waitFor('the first sync', () => (reconciler.clusterStates()[0]?.state === 'Synced' ? true : undefined), 10_000);
+    assert.deepEqual(reconciler.targets().map((t) => [t.release, t.sync]), [['cluster-config', 'Synced'], ['web', 'Synced']]);
+
+    await kubectl(sandbox, 'dev-us-east', ['scale', 'deployment', 'web', '-n', 'web', '--replicas=4']);
+    const corrected = await waitFor('the correction', () => events.find((e) => e.type === 'DriftCorrected'));
+    assert.equal(corrected.type === 'DriftCorrected' && corrected.revision, 'rev-7');
+
+    await kubectl(sandbox, 'dev-us-east', ['label', 'configmap', 'cluster-identity', '-n', 'kube-system', 'flotilla.dev/release=someone-else', '--overwrite']);
+    await waitFor('the identity drift', () => events.find((e) => e.type === 'DriftDetected' && e.object === 'ConfigMap/kube-system/cluster-identity'));
+    assert.deepEqual(reconciler.targets().map((t) => [t.release, t.sync]), [['cluster-config', 'Drifted'], ['web', 'Synced']]);
+    assert.deepEqual(reconciler.drift()[0]?.objects.map((o) => o.fields.map((f) => f.path)), [['/metadata/labels/flotilla.dev~1release']]);
+  } finally {
+    await reconciler.stop();
     await sandbox.stop();
     fleet.remove();
   }
