@@ -50,7 +50,7 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** RequestContext names what a failed request was doing, for the message. */
+/** KubeRequestContext names what a failed request was doing, for the message. */
 export interface KubeRequestContext {
   cluster: string;
   /** What was being done: `apply`, `get`, `list`, `delete`, `watch`, `discovery`… */

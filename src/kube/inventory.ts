@@ -36,7 +36,7 @@ export interface InventoryWriteOptions {
 }
 
 /**
- * writeInventory stores an inventory, creating the flotilla-system namespace when needed. Nothing
+ * writeInventoryObject stores an inventory, creating the flotilla-system namespace when needed. Nothing
  * is sent when the ConfigMap already holds the same data and labels. It answers what it did and
  * the ConfigMap as stored now.
  */

@@ -21,7 +21,7 @@ interface EventBase {
   cluster: string;
 }
 
-/** SyncSucceeded: a target was applied (and, when it waits, became healthy). */
+/** SyncSucceededEvent is the event `SyncSucceeded`: a target was applied (and, when it waits, became healthy). */
 export interface SyncSucceededEvent extends EventBase {
   type: 'SyncSucceeded';
   release: string;
@@ -30,7 +30,7 @@ export interface SyncSucceededEvent extends EventBase {
   health: HealthStatus;
 }
 
-/** SyncFailed: a target's render, apply, prune or wait failed. */
+/** SyncFailedEvent is the event `SyncFailed`: a target's render, apply, prune or wait failed. */
 export interface SyncFailedEvent extends EventBase {
   type: 'SyncFailed';
   release: string;
@@ -39,7 +39,7 @@ export interface SyncFailedEvent extends EventBase {
   message: string;
 }
 
-/** GuardBlocked: a guard (or the fingerprint check) blocked a target; nothing was written. */
+/** GuardBlockedEvent is the event `GuardBlocked`: a guard (or the fingerprint check) blocked a target; nothing was written. */
 export interface GuardBlockedEvent extends EventBase {
   type: 'GuardBlocked';
   release: string;
@@ -50,7 +50,7 @@ export interface GuardBlockedEvent extends EventBase {
   message: string;
 }
 
-/** DriftDetected: a live object differs from the desired one in fields Flotilla applies. */
+/** DriftDetectedEvent is the event `DriftDetected`: a live object differs from the desired one in fields Flotilla applies. */
 export interface DriftDetectedEvent extends EventBase {
   type: 'DriftDetected';
   release: string;
@@ -64,7 +64,7 @@ export interface DriftDetectedEvent extends EventBase {
   selfHeal: boolean;
 }
 
-/** DriftCorrected: drift was corrected by applying the pinned revision again. */
+/** DriftCorrectedEvent is the event `DriftCorrected`: drift was corrected by applying the pinned revision again. */
 export interface DriftCorrectedEvent extends EventBase {
   type: 'DriftCorrected';
   release: string;
@@ -75,14 +75,14 @@ export interface DriftCorrectedEvent extends EventBase {
   latencyMs: number;
 }
 
-/** ClusterUnreachable: the cluster did not answer; it is retried after `retryInMs`. */
+/** ClusterUnreachableEvent is the event `ClusterUnreachable`: the cluster did not answer; it is retried after `retryInMs`. */
 export interface ClusterUnreachableEvent extends EventBase {
   type: 'ClusterUnreachable';
   message: string;
   retryInMs?: number;
 }
 
-/** ClusterReachable: an unreachable cluster answers again. */
+/** ClusterReachableEvent is the event `ClusterReachable`: an unreachable cluster answers again. */
 export interface ClusterReachableEvent extends EventBase {
   type: 'ClusterReachable';
 }
