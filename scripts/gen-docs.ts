@@ -13,3 +13,12 @@ for (const [name, text] of Object.entries(schemaFiles())) {
   writeFileSync(`${root}docs/schema/${name}`, text);
   console.log(`wrote docs/schema/${name}`);
 }
+
+// The command reference, from the CLI's own command tree, and the fleet file reference, from the
+// JSON Schemas: both generated so that they cannot drift from what Flotilla accepts.
+const { commandsMarkdown } = await import('./docs-commands.js');
+writeFileSync(`${root}docs/commands.md`, commandsMarkdown());
+console.log('wrote docs/commands.md');
+const { fleetReferenceMarkdown } = await import('./docs-schema-reference.js');
+writeFileSync(`${root}docs/fleet-reference.md`, fleetReferenceMarkdown());
+console.log('wrote docs/fleet-reference.md');

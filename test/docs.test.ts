@@ -8,3 +8,27 @@ const root = new URL('..', import.meta.url).pathname;
 test('docs/errors.md lists every registered error code (regenerate with npm run docs)', () => {
   assert.equal(readFileSync(`${root}docs/errors.md`, 'utf8'), errorsMarkdown());
 });
+
+test('docs/commands.md lists every command, argument and option of the CLI (regenerate with npm run docs)', async () => {
+  const { commandsMarkdown } = await import('../scripts/docs-commands.js');
+  assert.equal(readFileSync(`${root}docs/commands.md`, 'utf8'), commandsMarkdown());
+});
+
+test('docs/fleet-reference.md lists every field of the fleet and cluster schemas (regenerate with npm run docs)', async () => {
+  const { fleetReferenceMarkdown } = await import('../scripts/docs-schema-reference.js');
+  const text = fleetReferenceMarkdown();
+  assert.equal(readFileSync(`${root}docs/fleet-reference.md`, 'utf8'), text);
+  for (const field of ['spec.releases[].targets.selector', 'spec.clusterTemplate.path', 'spec.rollout.waves[].maxParallel', 'spec.fingerprint', 'matchExpressions[].operator']) {
+    assert.ok(text.includes(`| \`${field}\` |`), field);
+  }
+});
+
+test('docs/commands.md shows each command with its options and defaults', async () => {
+  const { commandsMarkdown } = await import('../scripts/docs-commands.js');
+  const text = commandsMarkdown();
+  assert.match(text, /^## flotilla bootstrap\n[\s\S]*?```\nflotilla bootstrap <name> --context <context> \[options\]\n```/m);
+  assert.match(text, /^\| `--request-timeout <duration>` \| `10s` \| time allowed for reading the fingerprint \|$/m);
+  assert.match(text, /^\| `--envs <names>` \| `dev,staging,production` \|/m);
+  assert.match(text, /^## flotilla sandbox up$/m);
+  assert.match(text, /^\| `-o, --output <format>` \| `text` \|/m);
+});

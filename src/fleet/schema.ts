@@ -46,11 +46,12 @@ const labelSelector = {
         additionalProperties: false,
         required: ['key', 'operator'],
         properties: {
-          key: { type: 'string', minLength: 1 },
+          key: { type: 'string', minLength: 1, description: 'The label key.' },
           operator: { enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'], description: 'NotIn and DoesNotExist also match when the label is absent.' },
-          values: { type: 'array', items: { type: 'string' } },
+          values: { type: 'array', items: { type: 'string' }, description: 'The label values: required (non-empty) for In and NotIn, absent for Exists and DoesNotExist.' },
         },
       },
+      description: 'Requirements on labels; all must hold.',
     },
   },
 };
@@ -71,6 +72,7 @@ const metadata = (what: string) => ({
   type: 'object',
   additionalProperties: false,
   required: ['name'],
+  description: `The ${what}'s name, labels and annotations.`,
   properties: {
     name: name(what),
     labels: stringMap('Labels.'),
@@ -94,9 +96,10 @@ export const fleetSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['releases'],
+      description: 'The releases, where they go, how changes move, and what must never happen.',
       properties: {
         clusters: { type: 'string', minLength: 1, default: 'clusters/*/cluster.yaml', description: 'A glob of cluster record files, relative to the repository root.' },
-        releases: { type: 'array', items: { $ref: '#/definitions/release' } },
+        releases: { type: 'array', items: { $ref: '#/definitions/release' }, description: 'The units of deployment, each rendered once per target cluster.' },
         clusterTemplate: {
           type: 'object',
           additionalProperties: false,
@@ -106,9 +109,9 @@ export const fleetSchema = {
             path: { type: 'string', minLength: 1, description: 'A directory relative to the repository root, e.g. templates/cluster.' },
           },
         },
-        rollout: { $ref: '#/definitions/rollout' },
-        guards: { type: 'array', items: { $ref: '#/definitions/guard' } },
-        notifications: { type: 'array', items: { $ref: '#/definitions/notification' } },
+        rollout: { $ref: '#/definitions/rollout', description: 'How a new revision moves through the fleet: waves of clusters, gates between them. Without it, every target moves at once.' },
+        guards: { type: 'array', items: { $ref: '#/definitions/guard' }, description: 'Checks every target must pass before anything is applied. The identity guard always runs, listed or not.' },
+        notifications: { type: 'array', items: { $ref: '#/definitions/notification' }, description: 'Where events are sent (Slack, signed webhooks).' },
       },
     },
   },
@@ -126,6 +129,7 @@ export const fleetSchema = {
           type: 'object',
           additionalProperties: false,
           required: ['chart'],
+          description: 'A Helm chart rendered with helm template; set either path or helm.',
           properties: {
             chart: {
               type: ['string', 'object'],
@@ -133,16 +137,16 @@ export const fleetSchema = {
               additionalProperties: false,
               required: ['repo', 'name'],
               properties: {
-                repo: { type: 'string', minLength: 1 },
-                name: { type: 'string', minLength: 1 },
-                version: { type: 'string', minLength: 1 },
+                repo: { type: 'string', minLength: 1, description: 'The chart repository URL (its index.yaml is fetched).' },
+                name: { type: 'string', minLength: 1, description: 'The chart name in that repository.' },
+                version: { type: 'string', minLength: 1, description: 'A version or semver range.' },
               },
               description: 'A chart directory in the repository, or {repo: URL, name, version}.',
             },
-            version: { type: 'string', minLength: 1 },
+            version: { type: 'string', minLength: 1, description: 'The chart version or semver range (for charts from a chart repository).' },
             values: { type: 'object', description: 'Values merged last; strings may hold templates.' },
             valuesFiles: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Values files in order; a missing file is an error unless listed in optionalValuesFiles.' },
-            optionalValuesFiles: { type: 'array', items: { type: 'string', minLength: 1 } },
+            optionalValuesFiles: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Values files that may be missing; templates allowed.' },
           },
         },
         repo: {
@@ -151,8 +155,8 @@ export const fleetSchema = {
           required: ['url'],
           description: 'Another Git repository that holds the path (one repository per environment).',
           properties: {
-            url: { type: 'string', minLength: 1 },
-            branch: { type: 'string', minLength: 1 },
+            url: { type: 'string', minLength: 1, description: 'The repository URL (a local path or file:// URL for flotilla render); templates allowed.' },
+            branch: { type: 'string', minLength: 1, description: 'The branch (default: the repository HEAD); templates allowed.' },
           },
         },
         targets: {
@@ -160,29 +164,30 @@ export const fleetSchema = {
           additionalProperties: false,
           description: 'The clusters: those matching selector, plus clusters, minus exclude.',
           properties: {
-            selector: { $ref: '#/definitions/labelSelector' },
-            clusters: { type: 'array', items: { type: 'string', minLength: 1 } },
-            exclude: { type: 'array', items: { type: 'string', minLength: 1 } },
+            selector: { $ref: '#/definitions/labelSelector', description: 'Clusters whose labels match; {} selects every cluster.' },
+            clusters: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Clusters named outright, added to the selection.' },
+            exclude: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Clusters removed from the selection.' },
           },
         },
         dependsOn: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Releases that must be healthy on a cluster before this one syncs there.' },
         namespace: { ...name('namespace'), description: 'The namespace of namespaced objects that have none.' },
         substitute: { type: 'object', propertyNames: { pattern: variablePattern }, additionalProperties: { type: 'string' }, description: 'Variables for ${VAR} substitution after rendering; values may hold templates.' },
-        prune: { type: 'boolean', default: true },
+        prune: { type: 'boolean', default: true, description: 'Delete objects this release applied before and no longer renders.' },
         allowEmpty: { type: 'boolean', default: false, description: 'Allow a render of zero objects to prune a non-empty inventory.' },
         wait: { type: 'boolean', default: false, description: 'Wait for the objects to be healthy.' },
         timeout: duration('How long a sync waits for health.'),
         selfHeal: { type: 'boolean', default: true, description: 'false: report drift, do not correct it.' },
         ignore: {
           type: 'array',
+          description: 'Differences that are not drift, e.g. replicas owned by an autoscaler.',
           items: {
             type: 'object',
             additionalProperties: false,
             required: ['paths'],
             properties: {
-              group: { type: 'string' },
-              kind: { type: 'string', minLength: 1 },
-              namespace: { type: 'string', minLength: 1 },
+              group: { type: 'string', description: 'The API group of the objects ("" for the core group); absent matches every group.' },
+              kind: { type: 'string', minLength: 1, description: 'The kind of the objects; absent matches every kind.' },
+              namespace: { type: 'string', minLength: 1, description: 'The namespace of the objects; absent matches every namespace.' },
               name: { type: 'string', minLength: 1, description: 'An object name; "*" matches all.' },
               paths: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^/' }, description: 'JSON pointers such as /spec/replicas.' },
             },
@@ -198,20 +203,21 @@ export const fleetSchema = {
         waves: {
           type: 'array',
           minItems: 1,
+          description: 'The waves, in order: a wave starts when the previous one is synced, healthy and has soaked.',
           items: {
             type: 'object',
             additionalProperties: false,
             required: ['name', 'selector'],
             properties: {
               name: name('wave'),
-              selector: { $ref: '#/definitions/labelSelector' },
+              selector: { $ref: '#/definitions/labelSelector', description: 'The clusters of this wave; a cluster goes into the first wave that matches it.' },
               maxParallel: { type: ['integer', 'string'], minimum: 1, pattern: percentPattern, description: 'A count of targets, or a percentage such as "25%".' },
               soak: duration('How long the wave must stay healthy before the next starts.'),
-              approval: { enum: ['manual'] },
+              approval: { enum: ['manual'], description: 'manual: the wave waits for flotilla rollout approve before it starts.' },
             },
           },
         },
-        failurePolicy: { enum: ['halt', 'rollback'], default: 'halt' },
+        failurePolicy: { enum: ['halt', 'rollback'], default: 'halt', description: 'What a failed target does: halt the rollout, or also return its cluster to the last healthy revision.' },
       },
     },
     guard: {
@@ -221,9 +227,9 @@ export const fleetSchema = {
       description: 'Either {builtin: identity} or a denyObjects guard for the clusters matching clusters.',
       properties: {
         name: name('guard'),
-        builtin: { enum: ['identity'] },
-        clusters: { $ref: '#/definitions/labelSelector' },
-        denyObjects: { $ref: '#/definitions/labelSelector' },
+        builtin: { enum: ['identity'], description: 'The built-in identity guard.' },
+        clusters: { $ref: '#/definitions/labelSelector', description: 'The clusters the guard applies to; absent means every cluster.' },
+        denyObjects: { $ref: '#/definitions/labelSelector', description: 'Rendered objects whose labels match block the target.' },
       },
     },
     notification: {
@@ -232,10 +238,10 @@ export const fleetSchema = {
       required: ['name', 'type', 'urlFrom', 'events'],
       properties: {
         name: name('notification'),
-        type: { enum: ['slack', 'webhook'] },
-        urlFrom: secretSource,
-        secretFrom: secretSource,
-        events: { type: 'array', minItems: 1, items: { enum: [...notificationEvents] } },
+        type: { enum: ['slack', 'webhook'], description: 'slack: a Slack incoming webhook; webhook: a generic JSON webhook, signed when secretFrom is set.' },
+        urlFrom: { ...secretSource, description: 'Where the webhook URL comes from; never a literal URL in Git.' },
+        secretFrom: { ...secretSource, description: 'Where the signing secret of a generic webhook comes from.' },
+        events: { type: 'array', minItems: 1, items: { enum: [...notificationEvents] }, description: 'The events sent to this receiver.' },
       },
     },
   },
@@ -256,6 +262,7 @@ export const clusterSchema = {
     spec: {
       type: 'object',
       additionalProperties: false,
+      description: "The cluster's identity, connection and fingerprint.",
       properties: {
         identity: {
           type: 'object',
@@ -266,6 +273,7 @@ export const clusterSchema = {
         connection: {
           type: 'object',
           additionalProperties: false,
+          description: 'How Flotilla reaches the cluster.',
           properties: {
             context: { type: 'string', minLength: 1, description: "A context of the hub's kubeconfig (default: the cluster's name)." },
             mode: { enum: ['push', 'pull'], default: 'push', description: 'pull: an agent reconciles this cluster; the hub only observes it.' },
