@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { errorsMarkdown } from '../scripts/docs-errors.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -31,4 +31,26 @@ test('docs/commands.md shows each command with its options and defaults', async 
   assert.match(text, /^\| `--envs <names>` \| `dev,staging,production` \|/m);
   assert.match(text, /^## flotilla sandbox up$/m);
   assert.match(text, /^\| `-o, --output <format>` \| `text` \|/m);
+});
+
+// GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes.
+function anchors(markdown: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of markdown.replace(/```[\s\S]*?```/g, '').matchAll(/^#{1,6} (.+)$/gm)) {
+    out.add(m[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-'));
+  }
+  return out;
+}
+
+test('the guides link only to pages and headings that exist', () => {
+  const pages = ['README.md', 'docs/getting-started.md', 'docs/concepts.md', 'docs/commands.md', 'docs/fleet-reference.md', ...['multi-cluster-models', 'promotion', 'identity-and-residency', 'drift-and-self-heal', 'topologies', 'migrating'].map((g) => `docs/guides/${g}.md`)];
+  for (const page of pages) {
+    const text = readFileSync(`${root}${page}`, 'utf8');
+    for (const m of text.matchAll(/\]\(([^)#\s]*\.md)?(?:#([^)\s]+))?\)/g)) {
+      if (!m[1] && !m[2]) continue;
+      const target = m[1] ? new URL(m[1], `file://${root}${page}`).pathname : `${root}${page}`;
+      assert.ok(existsSync(target), `${page} links to ${m[1]}, which does not exist`);
+      if (m[2]) assert.ok(anchors(readFileSync(target, 'utf8')).has(m[2]), `${page} links to ${m[1] ?? ''}#${m[2]}, which has no such heading`);
+    }
+  }
 });
