@@ -94,7 +94,7 @@ test('a seventh cluster bootstrapped into the example fleet is synced by the nex
   }
 });
 
-test('bootstrap refuses, writing nothing: a name or a live cluster already in the fleet, a template key the cluster lacks, an environment with no overlay, an unreachable cluster, --commit outside Git', async () => {
+test('bootstrap refuses, writing nothing: a name or a live cluster already in the fleet, a template key the cluster lacks, an environment with no overlay, an overlay the identity guard blocks, an unreachable cluster, --commit outside Git', async () => {
   const fleet = copyFleet();
   const sandbox = await startClusters(['dev-us-east', 'edge-1', 'edge-2']);
   const k = ['--fleet', fleet.dir, '--kubeconfig', sandbox.kubeconfigPath!];
@@ -127,6 +127,16 @@ test('bootstrap refuses, writing nothing: a name or a live cluster already in th
     assert.equal(down.code, 1);
     assert.match(down.stderr, /^error \[KUBE_UNREACHABLE\]: .*edge-1/m);
 
+    // A template whose overlay would fail the identity guard blocks the bootstrap itself (exit 3).
+    const template = join(fleet.dir, 'templates', 'cluster', 'kustomization.yaml');
+    const original = readFileSync(template, 'utf8');
+    writeFileSync(template, original.replace('- CLUSTER_NAME={{cluster.name}}', '- CLUSTER_NAME=prod-eu-west'));
+    const blocked = await run(['bootstrap', 'edge-3', ...full, '--context', 'edge-1', ...k]);
+    writeFileSync(template, original);
+    assert.equal(blocked.code, 3, blocked.stderr);
+    assert.match(blocked.stderr, /^blocked \[identity\] edge-3\/cluster-config: ConfigMap\/kube-system\/cluster-identity says CLUSTER_NAME=prod-eu-west, but the target cluster is edge-3$/m);
+    assert.match(blocked.stderr, /^cluster edge-3 would not sync; nothing was written$/m);
+
     const noGit = await run(['bootstrap', 'edge-1', ...full, '--context', 'edge-1', '--commit', ...k]);
     assert.equal(noGit.code, 1);
     assert.match(noGit.stderr, /^error \[GIT_FAILED\]: git rev-parse --show-toplevel in /);
@@ -139,7 +149,7 @@ test('bootstrap refuses, writing nothing: a name or a live cluster already in th
   }
 });
 
-test('bootstrap --dry-run reads the fingerprint and prints the files without writing them; a fleet without a cluster template gets the record only', async () => {
+test('bootstrap --dry-run reads the fingerprint and prints the files without writing them, with progress on a terminal; a fleet without a cluster template gets the record only', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-bootstrap-'));
   const sandbox = await startClusters(['edge-1']);
   try {
@@ -152,6 +162,13 @@ test('bootstrap --dry-run reads the fingerprint and prints the files without wri
     assert.match(dry.stdout, new RegExp(`fingerprint: ${sandbox.cluster('edge-1').fingerprint}\n`));
     assert.match(dry.stdout, /^# clusters\/edge-1\/kustomization\.yaml\n/m);
     assert.match(dry.stderr, /^dry run: cluster edge-1 .* 2 files not written\n$/);
+
+    // On a terminal, the checks and the network read show progress on stderr.
+    const tty = Object.assign(sink(), { isTTY: true });
+    const onTerminal = await runCli(['bootstrap', 'edge-1', '--label', 'env=dev', '--label', 'region=eu', '--context', 'edge-1', '--dry-run', ...k], { stdout: sink(), stderr: tty });
+    assert.equal(onTerminal, 0, tty.text);
+    assert.match(tty.text, /checking the fleet with edge-1…/);
+    assert.match(tty.text, /\r\x1b\[Kreading the fingerprint of edge-1 through context edge-1…/);
     assert.ok(!existsSync(join(dir, 'clusters', 'edge-1')));
 
     // Without spec.clusterTemplate only the record is written, and a release that expects an
