@@ -30,3 +30,4 @@ export type {
   SyncState,
   TargetView,
 } from './ports.js';
+export { HubRuntime, normalizeRepo, type HubRuntimeOptions } from './hub.js';

@@ -8,6 +8,7 @@ import { registerSandbox } from './commands/sandbox.js';
 import { registerSync } from './commands/sync.js';
 import { registerDiff } from './commands/diff.js';
 import { registerStatus } from './commands/status.js';
+import { registerServe } from './commands/serve.js';
 import { registerInit } from './commands/init.js';
 import { registerBootstrap } from './commands/bootstrap.js';
 import type { CliContext } from './context.js';
@@ -37,6 +38,7 @@ export function createProgram(ctx: CliContext): Command {
   registerSync(program, ctx);
   registerDiff(program, ctx);
   registerStatus(program, ctx);
+  registerServe(program, ctx);
   registerInit(program, ctx);
   registerBootstrap(program, ctx);
   return program;

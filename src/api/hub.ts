@@ -1,0 +1,555 @@
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { FlotillaError } from '../core/index.js';
+import { renderFleet, selectTargets, loadFleet, type Fleet, type TargetRenderResult } from '../fleet/index.js';
+import { kubeConnector, loadKubeconfig, systemClock } from '../kube/index.js';
+import { HubMetrics } from '../metrics/index.js';
+import { Notifier } from '../notify/index.js';
+import { prepareDesired, Reconciler, type ClusterSyncResult, type ReconcileEvent, type TargetInput } from '../reconcile/index.js';
+import { releaseRenderer } from '../render/index.js';
+import { matchesLabelSelector, parseLabelSelector } from '../render/patch/index.js';
+import { isFinal, startRollout, step, type RolloutCommand, type RolloutState } from '../rollout/index.js';
+import { createHelmRenderer } from '../source/helm/index.js';
+import { GitSource, gitRevisionFs, redactUrl, type GitCredentials, type GitRevision } from '../source/index.js';
+import { SqliteHubStore } from '../store/index.js';
+import { HubEventLog } from './event-log.js';
+import type { AgentReport, ClusterView, GitPush, GitPushOutcome, HubActions, SyncAccepted, SyncRequest, TargetView } from './ports.js';
+import { RecordedHubState } from './recorded-state.js';
+import type { Principal } from './roles.js';
+import { createHubServer, type HubServer } from './server.js';
+import { TokenSource } from './tokens.js';
+
+// The hub put together: the Git source feeds renders, every release moves through the rollout
+// state machine (one wave of every target when the fleet has no rollout block), the pins become the
+// reconciler's desired state, and everything the loop reports is recorded, counted, notified and
+// served. The API reaches the loop only through HubActions.
+
+/** HubRuntimeOptions configure `flotilla serve`; repo and dataDir are required. */
+export interface HubRuntimeOptions {
+  /** The fleet repository: an https, ssh or file URL, or a local path. */
+  repo: string;
+  /** @default the remote's default branch */
+  branch?: string;
+  /** How often the repository is fetched. @default 60000 */
+  intervalMs?: number;
+  /** The data directory (history, lock, clone). */
+  dataDir: string;
+  /** @default 8080 */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  tokensFile?: string;
+  /** The tokens YAML itself (env FLOTILLA_TOKENS), when there is no file. */
+  tokensText?: string;
+  webhookSecretFile?: string;
+  /** The webhook secret itself (env FLOTILLA_WEBHOOK_SECRET), when there is no file. */
+  webhookSecret?: string;
+  kubeconfig?: { path?: string; env?: string; text?: string };
+  gitCredentials?: GitCredentials;
+  /** The full resync backstop. @default 600000 */
+  resyncMs?: number;
+  /** Clusters synced at once. @default 8 */
+  concurrency?: number;
+  /** Time allowed for one request to a cluster. @default 10000 */
+  requestTimeoutMs?: number;
+  /** How often rollouts are stepped (soak clocks, approvals). @default 1000 */
+  rolloutStepMs?: number;
+  /** How often waits for health read objects again. @default 500 */
+  waitIntervalMs?: number;
+  /** The helm binary for Helm releases. @default $FLOTILLA_HELM, else helm on PATH */
+  helm?: string;
+  dashboardDir?: string;
+  logger: Logger;
+  /** @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+interface RenderedRevision {
+  commit: string;
+  fleet: Fleet;
+  /** By target key (`cluster/release`). */
+  targets: Map<string, TargetRenderResult>;
+  /** Content hash per target key (absent when the render failed). */
+  hashes: Map<string, string>;
+}
+
+const maxRenders = 4;
+
+/** normalizeRepo reduces a repository URL or path to `host/path` without scheme, user, `.git` or case. */
+export function normalizeRepo(url: string): string {
+  let text = url.trim().replace(/^file:\/\//i, '');
+  text = text.replace(/^[a-z][a-z0-9+.-]*:\/\/([^/@]*@)?/i, '');
+  text = text.replace(/^[^/@]+@([^:/]+):/, '$1/');
+  return text.replace(/\/+$/, '').replace(/\.git$/i, '').toLowerCase();
+}
+
+/**
+ * HubRuntime is a running hub: `start` opens the store (taking the data directory's lock), starts
+ * the API, the Git source and the reconcile loop; `close` shuts them down in order.
+ */
+export class HubRuntime implements HubActions {
+  readonly url: string;
+  readonly port: number;
+  readonly store: SqliteHubStore;
+  readonly state: RecordedHubState;
+  readonly events: HubEventLog;
+  readonly metrics: HubMetrics;
+  private readonly options: HubRuntimeOptions;
+  private readonly log: Logger;
+  private readonly server: HubServer;
+  private readonly notifier: Notifier;
+  private readonly reconciler: Reconciler;
+  private readonly source: GitSource;
+  private readonly renders = new Map<string, RenderedRevision>();
+  private readonly rollouts = new Map<string, RolloutState>();
+  private readonly commands = new Map<string, RolloutCommand[]>();
+  private readonly helm: ReturnType<typeof createHelmRenderer>;
+  private latest?: RenderedRevision;
+  private stepTimer?: NodeJS.Timeout;
+  private stepping = false;
+  private closed = false;
+  private reportedTargets = new Map<string, string>();
+
+  private constructor(parts: {
+    options: HubRuntimeOptions;
+    store: SqliteHubStore;
+    state: RecordedHubState;
+    events: HubEventLog;
+    metrics: HubMetrics;
+    notifier: Notifier;
+    reconciler: Reconciler;
+    source: GitSource;
+    server: HubServer;
+    url: string;
+    port: number;
+  }) {
+    this.options = parts.options;
+    this.log = parts.options.logger;
+    this.store = parts.store;
+    this.state = parts.state;
+    this.events = parts.events;
+    this.metrics = parts.metrics;
+    this.notifier = parts.notifier;
+    this.reconciler = parts.reconciler;
+    this.source = parts.source;
+    this.server = parts.server;
+    this.url = parts.url;
+    this.port = parts.port;
+    this.helm = createHelmRenderer({ helm: parts.options.helm, env: parts.options.env });
+    for (const r of this.state.rollouts()) this.rollouts.set(r.release, r);
+  }
+
+  /** start brings a hub up and answers once it listens; the first fetch runs in the background. */
+  static async start(options: HubRuntimeOptions): Promise<HubRuntime> {
+    const log = options.logger;
+    const store = SqliteHubStore.open(options.dataDir);
+    try {
+      const tokens = TokenSource.open({
+        ...(options.tokensFile !== undefined ? { file: options.tokensFile } : { text: options.tokensText ?? '[]' }),
+        onReload: (count) => log.info({ tokens: count }, 'tokens file read again'),
+        onReloadError: (error) => log.error({ code: error.code, error: error.message }, 'tokens file no longer reads; every API request is refused until it is fixed'),
+      });
+      if (tokens.count === 0) log.warn({}, 'no API tokens: every /api/v1 request is refused (give --tokens FILE or FLOTILLA_TOKENS)');
+      const events = new HubEventLog(store, (error, where) => log.error({ err: error, where }, 'event stream problem'));
+      const metrics = new HubMetrics();
+      const state = new RecordedHubState(store);
+      const notifier = new Notifier([], { deadLetters: store, log: log.child({ component: 'notify' }), secrets: { env: options.env ?? process.env } });
+      const kc = loadKubeconfig(options.kubeconfig ?? {});
+      const connect = kubeConnector(kc, { timeoutMs: options.requestTimeoutMs ?? 10_000 });
+      let runtime: HubRuntime | undefined;
+      const reconciler = new Reconciler({
+        connect,
+        clock: systemClock,
+        onEvent: (event) => runtime?.onLoopEvent(event),
+        onClusterSynced: (result) => runtime?.onClusterSynced(result),
+        concurrency: options.concurrency,
+        resyncMs: options.resyncMs,
+        waitIntervalMs: options.waitIntervalMs,
+      });
+      const source = new GitSource({
+        url: options.repo,
+        branch: options.branch,
+        dir: join(options.dataDir, 'source'),
+        intervalMs: options.intervalMs ?? 60_000,
+        credentials: options.gitCredentials,
+        env: options.env,
+        onRevision: (revision) => runtime?.onRevision(revision),
+        onError: (error) => runtime?.onFetchError(error),
+      });
+      const webhookSecret = () => {
+        if (options.webhookSecretFile !== undefined) {
+          try {
+            return readFileSync(options.webhookSecretFile, 'utf8').replace(/\r?\n$/, '') || undefined;
+          } catch (error) {
+            log.error({ file: options.webhookSecretFile, code: (error as NodeJS.ErrnoException).code }, 'the webhook secret file cannot be read');
+            return undefined;
+          }
+        }
+        return options.webhookSecret || undefined;
+      };
+      if (webhookSecret() === undefined) log.warn({}, 'no webhook secret: POST /hooks/git refuses every request (give --webhook-secret-file or FLOTILLA_WEBHOOK_SECRET)');
+      let actions: HubActions | undefined;
+      const server = await createHubServer({
+        state,
+        actions: {
+          requestSync: (r, a) => actions!.requestSync(r, a),
+          rolloutAction: (r, c, a) => actions!.rolloutAction(r, c, a),
+          gitPush: (p) => actions!.gitPush(p),
+          agentReport: (c, r, a) => actions!.agentReport(c, r, a),
+        },
+        events,
+        audit: store,
+        deadLetters: store,
+        tokens,
+        metrics,
+        webhookSecret,
+        logger: log,
+        dashboardDir: options.dashboardDir,
+      });
+      const bound = await server.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
+      runtime = new HubRuntime({ options, store, state, events, metrics, notifier, reconciler, source, server, url: bound.url, port: bound.port });
+      actions = runtime;
+      runtime.wire();
+      return runtime;
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+  }
+
+  private wire(): void {
+    this.events.subscribe((e) => this.metrics.observe(e));
+    this.events.subscribe((e) => this.notifier.notify(e));
+    this.events.subscribe((e) => {
+      const fields = { event: e.type, cluster: e.cluster, release: e.release, object: e.object };
+      if (e.type === 'SyncFailed' || e.type === 'GuardBlocked' || e.type === 'ClusterUnreachable' || e.type === 'RolloutHalted') this.log.warn({ ...fields, message: e.message }, e.type);
+      else this.log.info(fields, e.type);
+    });
+    for (const t of this.state.targets()) this.metrics.setTarget(t);
+    for (const r of this.rollouts.values()) this.metrics.setRollout(r);
+    this.state.setFleet({ repo: redactUrl(this.options.repo), ...(this.options.branch ? { branch: this.options.branch } : {}), releases: [], clusters: 0 });
+    this.state.setReady(false, 'the first fetch of the fleet repository has not finished');
+    this.reconciler.start();
+    this.source.poll();
+    this.stepTimer = setInterval(() => this.stepRollouts(), this.options.rolloutStepMs ?? 1000);
+    this.stepTimer.unref();
+  }
+
+  /**
+   * close shuts the hub down: no new requests (open event streams end), the Git source stops,
+   * syncs in flight finish and the watches close, notifications in flight finish (what still
+   * waits becomes a dead letter), then the store closes and the lock is released.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.stepTimer) clearInterval(this.stepTimer);
+    await this.server.close();
+    this.source.stop();
+    await this.reconciler.stop();
+    await this.notifier.close();
+    this.store.close();
+  }
+
+  // ---- the Git source and the desired state
+
+  private onFetchError(error: FlotillaError): void {
+    this.log.warn({ code: error.code, error: error.message }, 'fetch failed; the last good revision stays');
+    this.state.setFleet({ ...this.state.fleet(), error: { code: error.code, message: error.message } });
+    if (!this.latest) this.state.setReady(false, `the fleet repository cannot be fetched: ${error.message}`);
+  }
+
+  private onRevision(revision: GitRevision): void {
+    if (this.closed) return;
+    this.log.info({ revision: revision.commit, branch: revision.branch }, 'fetched a new revision');
+    this.metrics.setSourceRevision(this.options.repo, revision.commit);
+    let rendered: RenderedRevision;
+    try {
+      rendered = this.render(revision.commit);
+    } catch (error) {
+      const problem = error instanceof FlotillaError ? error : new FlotillaError('INTERNAL', (error as Error).message, { cause: error });
+      this.log.error({ revision: revision.commit, code: problem.code, error: problem.message }, 'the fleet does not load at this revision; the last good one stays');
+      this.state.setFleet({ ...this.state.fleet(), revision: revision.commit, fetchedAt: Date.now(), error: { code: problem.code, message: problem.message } });
+      if (!this.latest) this.state.setReady(false, `the fleet does not load: ${problem.message}`);
+      return;
+    }
+    this.latest = rendered;
+    const fleet = rendered.fleet;
+    this.notifier.setNotifications(fleet.notifications);
+    const { errors, warnings } = this.notifier.check();
+    for (const e of errors) this.log.error({ code: e.code, error: e.message }, 'notification cannot be delivered');
+    for (const w of warnings) this.log.warn({}, w);
+    const counts = new Map<string, number>();
+    for (const key of rendered.targets.keys()) counts.set(key.split('/')[1]!, (counts.get(key.split('/')[1]!) ?? 0) + 1);
+    this.state.setFleet({
+      name: fleet.name,
+      repo: redactUrl(this.options.repo),
+      branch: revision.branch,
+      revision: revision.commit,
+      fetchedAt: Date.now(),
+      releases: fleet.releases.map((r) => ({ name: r.name, targets: counts.get(r.name) ?? 0, rollout: Boolean(fleet.rollout) })),
+      clusters: fleet.clusters.length,
+    });
+    const previous = new Map(this.state.clusters().map((c) => [c.name, c]));
+    this.state.setClusters(
+      fleet.clusters.map((c): ClusterView => ({ ...(previous.get(c.name) ?? {}), name: c.name, labels: c.labels, mode: c.connection.mode })),
+    );
+    for (const name of previous.keys()) if (!fleet.clusters.some((c) => c.name === name)) this.metrics.removeCluster(name);
+    for (const t of this.state.targets()) {
+      if (!rendered.targets.has(`${t.cluster}/${t.release}`)) {
+        this.state.removeTarget(t.cluster, t.release);
+        this.metrics.removeTarget(t.cluster, t.release);
+      }
+    }
+    this.planRollouts(rendered);
+    this.applyDesired();
+    this.stepRollouts();
+    this.state.setReady(true);
+  }
+
+  /** render loads and renders the fleet at a commit (kept for the pinned revisions still in use). */
+  private render(commit: string): RenderedRevision {
+    const cached = this.renders.get(commit);
+    if (cached) return cached;
+    const opened = gitRevisionFs(this.source.dir, commit);
+    if (!opened.ok) throw opened.issues[0];
+    const fs = opened.value;
+    const loaded = loadFleet(fs, fs.dir);
+    if (!loaded.ok) throw loaded.issues[0];
+    const fleet = loaded.value;
+    const results = renderFleet(fleet, { fs, root: fs.dir, renderer: releaseRenderer, cache: releaseRenderer.createCache(), targets: selectTargets(fleet), helm: this.helm });
+    const targets = new Map<string, TargetRenderResult>();
+    const hashes = new Map<string, string>();
+    for (const r of results) {
+      targets.set(r.target.key, r);
+      if (r.result.ok) hashes.set(r.target.key, prepareDesired(r.result.value.objects.map((o) => o.object), r.target.release.name).contentHash);
+    }
+    const rendered: RenderedRevision = { commit, fleet, targets, hashes };
+    this.renders.set(commit, rendered);
+    return rendered;
+  }
+
+  /**
+   * planRollouts starts a rollout of the new revision for every release whose rendered output
+   * changed for any of its targets (SPEC §7). A release whose output is the same at the new
+   * revision keeps its rollout, its pins moved to the new commit (same content, newer name).
+   */
+  private planRollouts(rendered: RenderedRevision): void {
+    const fleet = rendered.fleet;
+    const now = Date.now();
+    for (const release of fleet.releases) {
+      const keys = [...rendered.targets.keys()].filter((k) => k.endsWith(`/${release.name}`));
+      const clusters = keys.map((k) => k.slice(0, k.length - release.name.length - 1));
+      const current = this.rollouts.get(release.name);
+      if (current?.revision === rendered.commit) continue;
+      let changed = !current || Object.keys(current.targets).sort().join(',') !== [...clusters].sort().join(',');
+      let before: RenderedRevision | undefined;
+      if (!changed && current) {
+        try {
+          before = this.render(current.revision);
+          changed = keys.some((k) => before!.hashes.get(k) === undefined || before!.hashes.get(k) !== rendered.hashes.get(k));
+        } catch {
+          changed = true;
+        }
+      }
+      if (!changed && current) {
+        const moved = (rev: string | undefined) => (rev === current.revision ? rendered.commit : rev);
+        const rebased: RolloutState = {
+          ...current,
+          revision: rendered.commit,
+          targets: Object.fromEntries(Object.entries(current.targets).map(([c, t]) => [c, { ...t, ...(t.pinned !== undefined ? { pinned: moved(t.pinned) } : {}), ...(t.lastHealthy !== undefined ? { lastHealthy: moved(t.lastHealthy) } : {}) }])),
+        };
+        this.saveRollout(rebased);
+        continue;
+      }
+      const state = startRollout({
+        release: release.name,
+        revision: rendered.commit,
+        policy: fleet.rollout ? { waves: fleet.rollout.waves, failurePolicy: fleet.rollout.failurePolicy } : undefined,
+        targets: clusters.map((cluster) => {
+          const record = fleet.clusters.find((c) => c.name === cluster)!;
+          const previous = current?.targets[cluster];
+          return { cluster, labels: record.labels, ...(previous?.pinned !== undefined ? { pinned: previous.pinned } : {}), ...(previous?.lastHealthy !== undefined ? { lastHealthy: previous.lastHealthy } : {}) };
+        }),
+        now,
+      });
+      this.saveRollout(state);
+      this.events.publish({ type: 'RolloutStarted', time: now, release: release.name, revision: rendered.commit, message: `rollout of ${release.name} at ${rendered.commit.slice(0, 12)} started: ${state.waves.map((w) => `${w.name} (${w.clusters.length})`).join(', ')}` });
+    }
+    for (const release of [...this.rollouts.keys()]) {
+      if (!fleet.releases.some((r) => r.name === release)) {
+        this.rollouts.delete(release);
+        this.state.removeRollout(release);
+        this.metrics.removeRollout(release);
+      }
+    }
+  }
+
+  private saveRollout(state: RolloutState): void {
+    this.rollouts.set(state.release, state);
+    this.state.setRollout(state);
+    this.metrics.setRollout(state);
+  }
+
+  /** applyDesired hands the reconciler every target that is pinned, at its pinned revision. */
+  private applyDesired(): void {
+    const latest = this.latest;
+    if (!latest) return;
+    const inputs: TargetInput[] = [];
+    const used = new Set([latest.commit]);
+    for (const [key, result] of latest.targets) {
+      if (result.target.cluster.connection.mode === 'pull') continue;
+      const pinned = this.rollouts.get(result.target.release.name)?.targets[result.target.cluster.name]?.pinned;
+      if (pinned === undefined) continue;
+      let at: TargetRenderResult | undefined = result;
+      if (pinned !== latest.commit) {
+        try {
+          at = this.render(pinned).targets.get(key);
+          used.add(pinned);
+        } catch (error) {
+          this.log.error({ target: key, revision: pinned, error: (error as Error).message }, 'the pinned revision does not render; the target waits');
+          at = undefined;
+        }
+      }
+      if (at) inputs.push({ target: at.target, render: at.result, revision: pinned });
+    }
+    // Keep the renders still pinned somewhere, and a few recent ones.
+    for (const commit of [...this.renders.keys()]) if (!used.has(commit) && this.renders.size > maxRenders) this.renders.delete(commit);
+    this.reconciler.setDesired({ fleet: latest.fleet, revision: latest.commit, targets: inputs });
+  }
+
+  /** stepRollouts moves every rollout on with what the loop last saw and the queued commands. */
+  private stepRollouts(): void {
+    if (this.stepping || this.closed || !this.latest) return;
+    this.stepping = true;
+    try {
+      const results = this.reconciler.targets();
+      let pinsChanged = false;
+      for (const [release, state] of [...this.rollouts]) {
+        const commands = this.commands.get(release) ?? [];
+        this.commands.delete(release);
+        if (isFinal(state) && commands.length === 0) continue;
+        const observations = Object.fromEntries(
+          results.filter((r) => r.release === release).map((r) => [r.cluster, { revision: r.revision, sync: r.sync, health: r.health, ...(r.message ? { message: r.message } : {}) }]),
+        );
+        const { state: next, decisions } = step(state, { now: Date.now(), targets: observations, commands });
+        for (const d of decisions) {
+          if (d.type === 'event') {
+            this.events.publish({ type: d.event, time: Date.now(), release, revision: next.revision, ...(d.cluster ? { cluster: d.cluster } : {}), ...(d.wave ? { wave: d.wave } : {}), message: d.message });
+          } else {
+            pinsChanged = true;
+            this.log.info({ release, cluster: d.cluster, revision: d.revision, decision: d.type }, d.type === 'sync' ? 'rollout syncs a target' : 'rollout rolls a target back');
+          }
+        }
+        if (JSON.stringify(next) !== JSON.stringify(state)) this.saveRollout(next);
+      }
+      if (pinsChanged) this.applyDesired();
+    } catch (error) {
+      this.log.error({ err: error }, 'stepping the rollouts failed');
+    } finally {
+      this.stepping = false;
+    }
+  }
+
+  // ---- what the loop reports
+
+  private onLoopEvent(event: ReconcileEvent): void {
+    this.events.publish(event);
+    if (event.type === 'ClusterUnreachable') this.state.updateCluster(event.cluster, { reachable: false, message: event.message });
+    if (event.type === 'ClusterReachable') this.state.updateCluster(event.cluster, { reachable: true, message: undefined, lastSeen: event.time });
+    if (event.type === 'DriftDetected' || event.type === 'DriftCorrected') this.refreshTargets();
+  }
+
+  private onClusterSynced(result: ClusterSyncResult): void {
+    this.metrics.observeReconcile(result.cluster, result.durationMs / 1000);
+    if (result.state !== 'Unreachable') this.state.updateCluster(result.cluster, { reachable: true, lastSeen: Date.now(), message: undefined });
+    else this.metrics.setClusterUp(result.cluster, false);
+    this.refreshTargets();
+    this.stepRollouts();
+  }
+
+  /** refreshTargets copies the loop's view of every target into the served state and the metrics. */
+  private refreshTargets(): void {
+    const drift = new Map<string, number>();
+    for (const c of this.reconciler.drift()) for (const o of c.objects) drift.set(`${c.cluster}/${o.release}`, (drift.get(`${c.cluster}/${o.release}`) ?? 0) + 1);
+    for (const r of this.reconciler.targets()) {
+      const pinned = this.rollouts.get(r.release)?.targets[r.cluster]?.pinned;
+      const view: TargetView = {
+        cluster: r.cluster,
+        release: r.release,
+        revision: r.revision,
+        ...(pinned ? { desiredRevision: pinned } : {}),
+        sync: r.sync,
+        health: r.health,
+        drift: drift.get(`${r.cluster}/${r.release}`) ?? 0,
+        message: r.message,
+        updatedAt: Date.now(),
+      };
+      const { updatedAt: _ignored, ...comparable } = view;
+      const stamp = JSON.stringify(comparable);
+      if (this.reportedTargets.get(r.key) === stamp) continue;
+      this.reportedTargets.set(r.key, stamp);
+      this.state.setTarget(view);
+      this.metrics.setTarget(view);
+    }
+  }
+
+  // ---- HubActions: what the API asks for
+
+  async requestSync(request: SyncRequest, actor: Principal): Promise<SyncAccepted> {
+    const latest = this.latest;
+    if (!latest) throw new FlotillaError('API_NOT_FOUND', 'the hub has not loaded the fleet yet', { retryable: true });
+    const fleet = latest.fleet;
+    if (request.cluster !== undefined && !fleet.clusters.some((c) => c.name === request.cluster)) throw new FlotillaError('API_NOT_FOUND', `the fleet has no cluster ${request.cluster}`);
+    if (request.release !== undefined && !fleet.releases.some((r) => r.name === request.release)) throw new FlotillaError('API_NOT_FOUND', `the fleet has no release ${request.release}`);
+    let selector: ReturnType<typeof parseLabelSelector> | undefined;
+    if (request.selector !== undefined) {
+      selector = parseLabelSelector(request.selector, { field: 'selector' });
+      if (!selector.ok) throw new FlotillaError('USAGE', selector.issues[0]!.message);
+    }
+    const targets = [...latest.targets.values()]
+      .map((r) => r.target)
+      .filter((t) => t.cluster.connection.mode !== 'pull')
+      .filter((t) => (request.cluster === undefined || t.cluster.name === request.cluster) && (request.release === undefined || t.release.name === request.release))
+      .filter((t) => !selector || (selector.ok && matchesLabelSelector(selector.value, t.cluster.labels)));
+    const clusters = [...new Set(targets.map((t) => t.cluster.name))];
+    this.log.info({ actor: actor.name, clusters }, 'sync requested');
+    for (const cluster of clusters) this.reconciler.trigger(cluster);
+    return { targets: targets.map((t) => ({ cluster: t.cluster.name, release: t.release.name })) };
+  }
+
+  async rolloutAction(release: string, command: RolloutCommand, actor: Principal): Promise<RolloutState> {
+    if (!this.rollouts.has(release)) throw new FlotillaError('API_NOT_FOUND', `release ${release} has no rollout`);
+    this.log.info({ actor: actor.name, release, command: command.type }, 'rollout command');
+    this.commands.set(release, [...(this.commands.get(release) ?? []), command]);
+    // Stepping is synchronous, so the command is taken now and the answer is the state after it.
+    this.stepRollouts();
+    return this.rollouts.get(release)!;
+  }
+
+  async gitPush(push: GitPush): Promise<GitPushOutcome> {
+    const branch = this.source.revision?.branch ?? this.options.branch;
+    if (branch !== undefined && push.branch !== branch) return { triggered: false, reason: `${push.ref ?? 'the ref'} is not the hub's branch ${branch}` };
+    const ours = normalizeRepo(this.options.repo);
+    if (push.repository.length > 0 && !push.repository.some((r) => normalizeRepo(r) === ours || ours.endsWith(`/${normalizeRepo(r)}`))) {
+      return { triggered: false, reason: `the push is for ${push.repository[0]}, not the hub's repository` };
+    }
+    void this.source.trigger();
+    return { triggered: true };
+  }
+
+  async agentReport(cluster: string, report: AgentReport, actor: Principal): Promise<void> {
+    const record = this.latest?.fleet.clusters.find((c) => c.name === cluster);
+    if (!record) throw new FlotillaError('API_NOT_FOUND', `the fleet has no cluster ${cluster}`);
+    const now = Date.now();
+    this.state.updateCluster(cluster, { reachable: true, lastSeen: now, message: undefined });
+    this.metrics.setClusterUp(cluster, true);
+    for (const t of report.targets) {
+      const view: TargetView = { cluster, release: t.release, ...(t.revision ? { revision: t.revision } : {}), sync: t.sync, health: t.health, drift: t.drift ?? 0, message: t.message ?? '', updatedAt: now };
+      this.state.setTarget(view);
+      this.metrics.setTarget(view);
+    }
+    this.log.debug({ actor: actor.name, cluster, targets: report.targets.length }, 'agent report');
+  }
+}

@@ -1,0 +1,228 @@
+// The hub end to end, in-process, against sandbox clusters and a local bare Git repository: the
+// first revision rolls out wave by wave (production waits for an approval a viewer may not give),
+// a signed push webhook gets a change to the clusters in under 3 s while a bad signature is
+// refused, a manual edit shows in the metrics as drift and is healed back to Synced, the fleet's
+// webhook receiver gets a signed DriftDetected, and a restart keeps the history and the rollout state.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createHubLogger, HubRuntime, type HubRuntimeOptions } from '../../src/api/index.js';
+import { verifyWebhookSignature } from '../../src/notify/index.js';
+import { gitFleet } from '../support/git-fleet.js';
+import { kubectl, kubectlJson, startClusters } from '../support/sync-fleet.js';
+
+const viewer = 'viewer-token-serve-0001';
+const operator = 'operator-token-serve-0001';
+const admin = 'admin-token-serve-0001';
+const hookSecret = 'push-hook-secret';
+const notifySecret = 'notify-secret';
+
+function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
+const cluster = (name: string, env: string) => `apiVersion: flotilla.dev/v1alpha1
+kind: Cluster
+metadata:
+  name: ${name}
+  labels: {env: ${env}}
+spec:
+  identity: {CLUSTER_NAME: ${name}}
+  connection: {context: ${name}}
+`;
+
+function fleetFiles(): Record<string, string> {
+  return {
+    'flotilla.yaml': `apiVersion: flotilla.dev/v1alpha1
+kind: Fleet
+metadata: {name: hubtest}
+spec:
+  releases:
+  - name: web
+    path: apps/web
+    namespace: web
+    targets: {selector: {}}
+  rollout:
+    waves:
+    - {name: dev, selector: {matchLabels: {env: dev}}}
+    - {name: production, selector: {matchLabels: {env: prod}}, approval: manual}
+  notifications:
+  - name: ops
+    type: webhook
+    urlFrom: {env: HUBTEST_HOOK_URL}
+    secretFrom: {env: HUBTEST_HOOK_SECRET}
+    events: [DriftDetected]
+`,
+    'clusters/dev-1/cluster.yaml': cluster('dev-1', 'dev'),
+    'clusters/prod-1/cluster.yaml': cluster('prod-1', 'prod'),
+    'apps/web/kustomization.yaml': 'resources: [namespace.yaml, config.yaml]\n',
+    'apps/web/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n',
+    'apps/web/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-config}\ndata: {greeting: hello, cluster: "${CLUSTER_NAME}"}\n',
+  };
+}
+
+async function waitFor<T>(what: string, find: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const found = await find();
+    if (found !== undefined && found !== false) return found;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function call(url: string, path: string, token: string | undefined, init: { method?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}) {
+  const response = await fetch(`${url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body !== undefined || init.raw !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    ...(init.raw !== undefined ? { body: init.raw } : init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, text, json: () => JSON.parse(text) };
+}
+
+test('flotilla serve reconciles from a bare repository: waves, approval by role, webhook in under 3 s, drift in the metrics, notifications, restart', { timeout: 90_000 }, async (t) => {
+  const source = mkdtempSync(join(tmpdir(), 'flotilla-hubfleet-'));
+  writeTree(source, fleetFiles());
+  const work = gitFleet(source);
+  const bare = join(mkdtempSync(join(tmpdir(), 'flotilla-bare-')), 'fleet.git');
+  execFileSync('git', ['clone', '--quiet', '--bare', work.dir, bare]);
+  work.git('remote', 'add', 'origin', bare);
+
+  const received: { body: string; verified: boolean; event: string }[] = [];
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const ok = verifyWebhookSignature({ secret: notifySecret, body, timestamp: req.headers['x-flotilla-timestamp'] as string, signature: req.headers['x-flotilla-signature'] as string, now: Date.now() }).ok;
+      received.push({ body, verified: ok, event: String(req.headers['x-flotilla-event']) });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+
+  const sandbox = await startClusters(['dev-1', 'prod-1']);
+  const base = mkdtempSync(join(tmpdir(), 'flotilla-serve-'));
+  const tokensFile = join(base, 'tokens.yaml');
+  writeFileSync(tokensFile, `- {name: vera, role: viewer, token: ${viewer}}\n- {name: otto, role: operator, token: ${operator}}\n- {name: ada, role: admin, token: ${admin}}\n`);
+  const secretFile = join(base, 'hook-secret');
+  writeFileSync(secretFile, `${hookSecret}\n`);
+  const logs: string[] = [];
+  const options: HubRuntimeOptions = {
+    repo: bare,
+    branch: 'main',
+    intervalMs: 60_000,
+    dataDir: join(base, 'data'),
+    port: 0,
+    tokensFile,
+    webhookSecretFile: secretFile,
+    kubeconfig: { text: sandbox.kubeconfig() },
+    rolloutStepMs: 50,
+    waitIntervalMs: 20,
+    logger: createHubLogger({ format: 'json', level: 'info', destination: new Writable({ write: (c, _e, cb) => (logs.push(String(c)), cb()) }) }),
+    env: { ...process.env, HUBTEST_HOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, HUBTEST_HOOK_SECRET: notifySecret },
+  };
+  let hub = await HubRuntime.start(options);
+  try {
+    const greeting = async (name: string) => {
+      try {
+        return ((await kubectlJson(sandbox, name, ['get', 'configmap', 'web-config', '-n', 'web'])).data as Record<string, string>).greeting;
+      } catch {
+        return undefined;
+      }
+    };
+    // The first revision: dev syncs, production waits for an approval.
+    await waitFor('dev-1 to get the config', async () => (await greeting('dev-1')) === 'hello');
+    const waiting = await waitFor('the production wave to wait for approval', async () => {
+      const r = (await call(hub.url, '/api/v1/rollouts/web', viewer)).json().rollout;
+      return r.phase === 'WaitingApproval' ? r : undefined;
+    });
+    assert.equal(waiting.waves[1].name, 'production');
+    assert.equal(await greeting('prod-1'), undefined, 'nothing reaches production before the approval');
+    assert.equal((await call(hub.url, '/api/v1/readyz', undefined)).status, 404);
+    assert.equal((await call(hub.url, '/readyz', undefined)).status, 200);
+
+    // A viewer may not approve or sync; the attempts are audited. An operator may.
+    assert.equal((await call(hub.url, '/api/v1/rollouts/web/approve', viewer, { method: 'POST', body: {} })).status, 403);
+    assert.equal((await call(hub.url, '/api/v1/sync', viewer, { method: 'POST', body: { cluster: 'dev-1' } })).status, 403);
+    assert.equal((await call(hub.url, '/api/v1/rollouts/web/approve', operator, { method: 'POST', body: {} })).status, 200);
+    await waitFor('prod-1 to get the config after the approval', async () => (await greeting('prod-1')) === 'hello');
+    await waitFor('the rollout to complete', async () => (await call(hub.url, '/api/v1/rollouts/web', viewer)).json().rollout.phase === 'Completed');
+    const audit = (await call(hub.url, '/api/v1/audit', admin)).json().audit as { actor: string; outcome: string; path: string }[];
+    assert.deepEqual(audit.map((a) => [a.actor, a.outcome, a.path]).reverse(), [
+      ['vera', 'denied', '/api/v1/rollouts/web/approve'],
+      ['vera', 'denied', '/api/v1/sync'],
+      ['otto', 'succeeded', '/api/v1/rollouts/web/approve'],
+    ]);
+
+    // A push and its signed webhook: the change reaches dev-1 in under 3 s (interval is 1 m).
+    work.replace('apps/web/config.yaml', 'greeting: hello', 'greeting: bonjour');
+    const commit = work.commit('Say bonjour');
+    work.git('push', '--quiet', 'origin', 'main');
+    const payload = JSON.stringify({ ref: 'refs/heads/main', after: commit, repository: { clone_url: `file://${bare}`, full_name: 'acme/fleet' } });
+    const sign = (secret: string) => `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`;
+    const bad = await call(hub.url, '/hooks/git', undefined, { method: 'POST', raw: payload, headers: { 'x-github-event': 'push', 'x-github-delivery': 'bad-1', 'x-hub-signature-256': sign('not-the-secret') } });
+    assert.equal(bad.status, 401);
+    const pushed = Date.now();
+    const hook = await call(hub.url, '/hooks/git', undefined, { method: 'POST', raw: payload, headers: { 'x-github-event': 'push', 'x-github-delivery': 'good-1', 'x-hub-signature-256': sign(hookSecret) } });
+    assert.equal(hook.status, 202, hook.text);
+    await waitFor('dev-1 to get the pushed change', async () => (await greeting('dev-1')) === 'bonjour', 3000);
+    const took = Date.now() - pushed;
+    assert.ok(took < 3000, `the change reached dev-1 after ${took} ms`);
+    t.diagnostic(`push webhook to change on dev-1: ${took} ms`);
+    assert.ok(!logs.join('').includes('acme/fleet'), 'the rejected payload is not logged');
+    assert.equal(await greeting('prod-1'), 'hello', 'production waits for its approval again');
+
+    // A manual edit of a field Flotilla applies: the metrics show the target Drifted, then Synced.
+    const snapshots: string[] = [];
+    const unsubscribe = hub.events.subscribe((e) => {
+      if (e.type === 'DriftDetected' && e.cluster === 'dev-1') queueMicrotask(() => void hub.metrics.metrics().then((text) => snapshots.push(text)));
+    });
+    await kubectl(sandbox, 'dev-1', ['patch', 'configmap', 'web-config', '-n', 'web', '--type=merge', '-p', '{"data":{"greeting":"edited by hand"}}']);
+    await waitFor('the drift to be healed', async () => (await greeting('dev-1')) === 'bonjour' && snapshots.length > 0);
+    unsubscribe();
+    assert.match(snapshots[0]!, /flotilla_target_info\{cluster="dev-1",release="web",revision="[0-9a-f]{40}",sync_status="Drifted",health_status="Healthy"\} 1/);
+    const scrape = await waitFor('the metrics to show Synced again', async () => {
+      const text = (await call(hub.url, '/metrics', undefined)).text;
+      return /flotilla_target_info\{cluster="dev-1",release="web",revision="[0-9a-f]{40}",sync_status="Synced"/.test(text) ? text : undefined;
+    });
+    assert.match(scrape, /flotilla_drift_detected_total\{cluster="dev-1",release="web"\} [1-9]/);
+    assert.match(scrape, /flotilla_drift_corrected_total\{cluster="dev-1",release="web"\} [1-9]/);
+    assert.match(scrape, /flotilla_cluster_up\{cluster="dev-1"\} 1/);
+    assert.match(scrape, new RegExp(`flotilla_source_revision_info\\{repo="[^"]+",revision="${commit}"\\} 1`));
+
+    // The fleet's webhook notification got a signed DriftDetected.
+    const drift = await waitFor('the DriftDetected notification', () => received.find((r) => r.event === 'DriftDetected'));
+    assert.equal(drift.verified, true);
+    assert.equal(JSON.parse(drift.body).object, 'ConfigMap/web/web-config');
+
+    // A restart on the same data directory keeps the history and the rollout state.
+    const before = (await call(hub.url, '/api/v1/rollouts/web', viewer)).json().rollout;
+    assert.equal(before.revision, commit);
+    assert.equal(before.phase, 'WaitingApproval');
+    await hub.close();
+    hub = await HubRuntime.start(options);
+    const after = (await call(hub.url, '/api/v1/rollouts/web', viewer)).json().rollout;
+    assert.deepEqual(after, before, 'the rollout state is read back before the first fetch');
+    const history = (await call(hub.url, '/api/v1/events?type=DriftDetected,RolloutStarted&limit=100', viewer)).json().events as { type: string }[];
+    assert.ok(history.some((e) => e.type === 'DriftDetected') && history.some((e) => e.type === 'RolloutStarted'));
+    assert.equal((await call(hub.url, '/api/v1/audit', admin)).json().audit.length, 5, 'the audit log too (three API writes, the refused and the accepted push)');
+    await waitFor('the restarted hub to reconcile', async () => (await call(hub.url, '/api/v1/targets?cluster=dev-1', viewer)).json().targets[0]?.sync === 'Synced');
+    assert.equal((await call(hub.url, '/api/v1/rollouts/web', viewer)).json().rollout.phase, 'WaitingApproval', 'the approval is still pending after the restart');
+  } finally {
+    await hub.close();
+    await sandbox.stop();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    work.remove();
+  }
+});
