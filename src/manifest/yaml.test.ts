@@ -82,3 +82,22 @@ test('stringifyYamlStream matches kubectl kustomize byte for byte on hard string
 test('compareKeys orders keys as go-yaml v2 does: non-letters first, digit runs as numbers', () => {
   assert.deepEqual(['b', 'a10', 'a2', '_x', 'B', '10', '9', 'x.1', 'x-1', 'é'].sort(compareKeys), ['_x', '9', '10', 'B', 'a2', 'a10', 'b', 'x-1', 'x.1', 'é']);
 });
+
+// Found by the fuzz suite (test/fuzz): a kustomization starting with the byte 0x01 parsed, with a
+// key "\u0001transformers" that then showed up as an unknown field. go-yaml refuses such files.
+test('parseYamlStream refuses control characters as go-yaml does, naming the line and column', () => {
+  for (const [text, where] of [
+    ['\u0001transformers: []\n', 'line 1, column 1'],
+    ['a: 1\nb: "x\u007fy"\n', 'line 2, column 6'],
+    ['a: 1\r\nb: \u0085ok\u009b\n', 'line 2, column 7'],
+  ] as const) {
+    const result = parseYamlStream(text, { file: 'kustomization.yaml' });
+    assert.equal(result.ok, false, JSON.stringify(text));
+    if (result.ok) continue;
+    assert.equal(result.issues[0]!.code, 'FILE_NOT_TEXT');
+    assert.match(result.issues[0]!.message, new RegExp(`^kustomization\\.yaml: ${where} holds the control character U\\+00`));
+  }
+  // Tab, line feed, carriage return, NEL and the byte order mark are text.
+  const text = parseYamlStream('\ufeffa: "x\ty"\r\nb: c\u0085d\n', { file: 'ok.yaml' });
+  assert.ok(text.ok);
+});

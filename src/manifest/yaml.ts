@@ -11,6 +11,11 @@ export const maxYamlAliases = 100;
 /** maxYamlDepth bounds nesting so that a deeply nested document cannot overflow the stack. */
 export const maxYamlDepth = 200;
 
+// The characters YAML's c-printable leaves out (besides NUL, reported as binary). The yaml package
+// reads them into keys and values; go-yaml, which kustomize reads with, refuses the file
+// ("control characters are not allowed"), and a key such as "\u0001kind" only confuses later.
+const controlCharacter = /[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/;
+
 /** ParsedDocument is one YAML document with where it came from. */
 export interface ParsedDocument {
   value: unknown;
@@ -87,6 +92,16 @@ export function parseYamlStream(text: string, options: ParseYamlOptions): Result
   }
   if (text.includes('\u0000')) {
     return fail(new FlotillaError('FILE_NOT_TEXT', `${file}: the file holds NUL bytes; it is binary, not YAML`, { file }));
+  }
+  const control = controlCharacter.exec(text);
+  if (control) {
+    const before = text.slice(0, control.index);
+    const line = before.split('\n').length;
+    const column = control.index - before.lastIndexOf('\n');
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    return fail(
+      new FlotillaError('FILE_NOT_TEXT', `${file}: line ${line}, column ${column} holds the control character U+${code}, which YAML does not allow; the file is binary or damaged`, { file }),
+    );
   }
   let docs: Document.Parsed[];
   try {
