@@ -143,7 +143,13 @@ function Frame() {
       first.current = false;
       return;
     }
-    main.current?.querySelector<HTMLElement>('h1')?.focus();
+    const focusHeading = () => main.current?.querySelector<HTMLElement>('h1')?.focus();
+    focusHeading();
+    // A page that swaps its heading when its data arrives would drop the focus to the body.
+    const retry = setTimeout(() => {
+      if (document.activeElement === document.body) focusHeading();
+    }, 400);
+    return () => clearTimeout(retry);
   }, [page]);
 
   const streamWords = hub.stream === 'live' ? 'Live' : hub.stream === 'connecting' ? 'Connecting…' : 'Reconnecting…';
@@ -187,7 +193,7 @@ function Frame() {
           </span>
           <button type="button" className="button button-quiet" onClick={signOut}>
             <Icon name="x" />
-            Sign out
+            <span className="signout-word">Sign out</span>
           </button>
         </div>
       </header>

@@ -23,8 +23,8 @@ export function duration(ms: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  if (h) return `${h} h ${String(m).padStart(2, '0')} min`;
-  if (m) return `${m} min ${String(sec).padStart(2, '0')} s`;
+  if (h) return m ? `${h} h ${String(m).padStart(2, '0')} min` : `${h} h`;
+  if (m) return sec ? `${m} min ${String(sec).padStart(2, '0')} s` : `${m} min`;
   return `${sec} s`;
 }
 

@@ -176,25 +176,39 @@ export function ClusterPage({ name }: { name: string }) {
     }
   };
 
-  if (error && !detail)
-    return (
-      <section className="page">
-        <h1 tabIndex={-1}>{name}</h1>
-        <p className="notice tone-bad" role="alert">
-          {error}
-        </p>
-        <p>
-          <a href={href([])}>Back to the fleet</a>
-        </p>
-      </section>
-    );
+  // The breadcrumbs and the heading sit at the same place in every state, so React keeps the
+  // heading's element when the detail arrives and the focus the frame put on it stays.
+  const crumbs = (
+    <nav aria-label="Breadcrumb" className="crumbs">
+      <a href={href([])}>Fleet</a> <span aria-hidden="true">/</span> <span aria-current="page">{name}</span>
+    </nav>
+  );
+  const title = (
+    <h1 id={`${id}-title`} tabIndex={-1}>
+      {name}
+    </h1>
+  );
   if (!detail)
     return (
-      <section className="page">
-        <h1 tabIndex={-1}>{name}</h1>
-        <p className="muted" role="status">
-          Loading…
-        </p>
+      <section className="page" aria-labelledby={`${id}-title`}>
+        {crumbs}
+        <div className="page-head">
+          <div>{title}</div>
+        </div>
+        {error ? (
+          <>
+            <p className="notice tone-bad" role="alert">
+              {error}
+            </p>
+            <p>
+              <a href={href([])}>Back to the fleet</a>
+            </p>
+          </>
+        ) : (
+          <p className="muted" role="status">
+            Loading…
+          </p>
+        )}
       </section>
     );
 
@@ -207,14 +221,10 @@ export function ClusterPage({ name }: { name: string }) {
 
   return (
     <section className="page" aria-labelledby={`${id}-title`}>
-      <nav aria-label="Breadcrumb" className="crumbs">
-        <a href={href([])}>Fleet</a> <span aria-hidden="true">/</span> <span aria-current="page">{name}</span>
-      </nav>
+      {crumbs}
       <div className="page-head">
         <div>
-          <h1 id={`${id}-title`} tabIndex={-1}>
-            {name}
-          </h1>
+          {title}
           <p className="page-sub">
             <span className={`badge tone-${reach.tone}`}>
               <Icon name={reach.icon} />
@@ -308,7 +318,7 @@ export function ClusterPage({ name }: { name: string }) {
           <p className="muted">No release targets this cluster.</p>
         ) : (
           <div className="table-scroll">
-            <table className="table">
+            <table className="table table-stack">
               <thead>
                 <tr>
                   <th scope="col">Release</th>
@@ -324,13 +334,13 @@ export function ClusterPage({ name }: { name: string }) {
                 {targets.map((t) => (
                   <tr key={t.release} id={`release-${t.release}`} className={focusRelease === t.release ? 'row-focus' : undefined} data-release={t.release}>
                     <th scope="row">{t.release}</th>
-                    <td>
+                    <td data-label="Sync">
                       <Badge table={syncInfo} state={t.sync} />
                     </td>
-                    <td>
+                    <td data-label="Health">
                       <Badge table={healthInfo} state={t.health} />
                     </td>
-                    <td>
+                    <td data-label="Revision">
                       <code title={t.revision}>{shortRevision(t.revision)}</code>
                       {t.desiredRevision && t.desiredRevision !== t.revision ? (
                         <span className="muted small">
@@ -339,9 +349,9 @@ export function ClusterPage({ name }: { name: string }) {
                         </span>
                       ) : null}
                     </td>
-                    <td>{t.drift > 0 ? <span className="badge badge-compact tone-drift">Δ {t.drift}</span> : <span className="muted">none</span>}</td>
-                    <td className="cell-message">{t.message || <span className="muted">—</span>}</td>
-                    <td className="nowrap" title={clockTime(t.updatedAt)}>
+                    <td data-label="Drift">{t.drift > 0 ? <span className="badge badge-compact tone-drift">Δ {t.drift}</span> : <span className="muted">none</span>}</td>
+                    <td data-label="Message" className="cell-message">{t.message || <span className="muted">—</span>}</td>
+                    <td data-label="Updated" className="nowrap" title={clockTime(t.updatedAt)}>
                       {ago(t.updatedAt)}
                     </td>
                   </tr>

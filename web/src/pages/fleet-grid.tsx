@@ -204,8 +204,10 @@ export function FleetGrid() {
   const maxCol = releases.length;
   const clampedActive = { r: Math.min(active.r, Math.max(0, maxRow)), c: Math.min(active.c, maxCol) };
   const focusCell = useCallback((r: number, c: number) => {
+    // Every cell is in the DOM already (tabindex -1 is focusable from script), so the focus moves
+    // at once and a fast run of key presses never acts on a cell it has left.
+    table.current?.querySelector<HTMLElement>(`[data-r="${r}"][data-c="${c}"]`)?.focus();
     setActive({ r, c });
-    requestAnimationFrame(() => table.current?.querySelector<HTMLElement>(`[data-r="${r}"][data-c="${c}"]`)?.focus());
   }, []);
   const onKeyDown = (e: KeyboardEvent<HTMLTableElement>) => {
     const cell = (e.target as HTMLElement).closest<HTMLElement>('[data-r]');

@@ -35,7 +35,7 @@ function describe(e: HistoryEvent): string {
   const fields = Array.isArray(e.fields) ? (e.fields as string[]) : [];
   switch (e.type) {
     case 'DriftDetected':
-      return e.missing ? 'the object is missing' : `${fields.length} field${fields.length === 1 ? '' : 's'} differ: ${fields.join(', ')}`;
+      return e.missing ? 'the object is missing' : `${fields.length === 1 ? '1 field differs' : `${fields.length} fields differ`}: ${fields.join(', ')}`;
     case 'DriftCorrected':
       return `corrected${typeof e.latencyMs === 'number' ? ` in ${e.latencyMs} ms` : ''}${fields.length ? `: ${fields.join(', ')}` : ''}`;
     case 'SyncSucceeded': {
@@ -212,7 +212,7 @@ function AuditTab() {
         <p className="muted">No writes recorded.</p>
       ) : (
         <div className="table-scroll">
-          <table className="table audit">
+          <table className="table table-stack audit">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -225,22 +225,28 @@ function AuditTab() {
             <tbody>
               {records.map((r) => (
                 <tr key={r.id} data-outcome={r.outcome}>
-                  <td className="nowrap" title={clockTime(r.time)}>
+                  <td className="nowrap" title={clockTime(r.time)} data-label="When">
                     {ago(r.time)}
                   </td>
-                  <td>
+                  <td data-label="Who">
                     {r.actor} {r.role ? <span className={`role role-${r.role}`}>{r.role}</span> : null}
                   </td>
-                  <td>
+                  <td data-label="What">
                     <code>
                       {r.method} {r.path}
                     </code>
                     {r.request && Object.keys(r.request).length ? <div className="muted small">{Object.entries(r.request).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}</div> : null}
                   </td>
-                  <td>
+                  <td data-label="Outcome">
                     <Badge table={outcomeInfo} state={r.outcome} compact /> <span className="muted small">{r.status}</span>
                   </td>
-                  <td className="cell-message">{r.message ?? ''}</td>
+                  {r.message ? (
+                    <td className="cell-message" data-label="Why">
+                      {r.message}
+                    </td>
+                  ) : (
+                    <td />
+                  )}
                 </tr>
               ))}
             </tbody>

@@ -162,6 +162,17 @@ export function PlanPage() {
   }, [load, revision]);
 
   const behind = useMemo(() => hub.targets.filter((t) => revision && t.revision !== revision), [hub.targets, revision]);
+  // Why a target is not at the newest revision: a rollout holds it in a later wave, or its sync
+  // has not happened (or failed).
+  const why = (cluster: string, release: string, sync: string): string => {
+    const rollout = hub.rollouts.find((r) => r.release === release && r.revision === revision);
+    const target = rollout?.targets[cluster];
+    if (rollout && target && target.status !== 'Healthy') {
+      const wave = rollout.waves[target.wave];
+      return `rollout: ${target.status === 'Pending' ? 'waits in' : `${target.status.toLowerCase()} in`} wave ${wave?.name ?? target.wave + 1}${wave?.phase === 'WaitingApproval' ? ' (waiting for approval)' : ''}`;
+    }
+    return sync === 'Synced' ? 'not synced since the fetch' : `sync state ${sync}`;
+  };
 
   return (
     <section className="page" aria-labelledby={`${id}-title`}>
@@ -204,8 +215,8 @@ export function PlanPage() {
                     <th scope="col">Cluster</th>
                     <th scope="col">Release</th>
                     <th scope="col">Runs</th>
-                    <th scope="col">Wants</th>
                     <th scope="col">Sync</th>
+                    <th scope="col">Why not the newest</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -219,11 +230,9 @@ export function PlanPage() {
                         <code>{shortRevision(t.revision)}</code>
                       </td>
                       <td>
-                        <code>{shortRevision(t.desiredRevision ?? revision)}</code>
-                      </td>
-                      <td>
                         <Badge table={syncInfo} state={t.sync} compact />
                       </td>
+                      <td>{why(t.cluster, t.release, t.sync)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,0 +1,233 @@
+// The dashboard in headless Chromium against the hub's HTTP server, as people use it: sign in with
+// a token, read the fleet grid, watch a drift come and go live, approve a wave as an operator and
+// see no approve button as a viewer, at desktop and phone width, with the keyboard. The hub serves
+// the built dashboard and the example fleet's six clusters from its real store, event log, tokens
+// and rollout state machine (test/support/dashboard.ts). Screenshots go to .artifacts/dashboard/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { dashboardTokens, ensureDashboardBuilt, launchChromium, screenshotPath, seedFromFleet, startDashboardHub, type DashboardHub, type FleetSeed } from '../support/dashboard.js';
+import { exampleClusters, exampleFleet, loadFleetOrThrow } from '../support/sync-fleet.js';
+
+let browser: Browser;
+let hub: DashboardHub;
+let seed: FleetSeed;
+const revision = 'a'.repeat(40);
+
+before(async () => {
+  await ensureDashboardBuilt();
+  seed = seedFromFleet(loadFleetOrThrow(exampleFleet), revision, Date.now(), ['web']);
+  [hub, browser] = await Promise.all([startDashboardHub(seed), launchChromium()]);
+});
+
+after(async () => {
+  await browser?.close();
+  await hub?.close();
+});
+
+const pages: Page[] = [];
+
+async function signedIn(token: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(hub.url);
+  await page.getByLabel('Access token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('table.grid[data-ready]').waitFor({ timeout: 15_000 });
+  assert.deepEqual(errors, []);
+  pages.push(page);
+  return page;
+}
+
+const cell = (page: Page, cluster: string, release: string) => page.locator(`table.grid tr:has(th a[href="#/clusters/${cluster}"]) td:has(a[href="#/clusters/${cluster}?release=${release}"])`);
+
+let viewer: Page;
+
+test('a viewer signs in with a token and the grid shows the six clusters by release, grouped by env, with totals', async () => {
+  const page = await browser.newPage();
+  await page.goto(hub.url);
+  await page.getByLabel('Access token').fill('not-a-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'The hub does not know this token.' }).waitFor();
+  await page.close();
+
+  viewer = await signedIn(dashboardTokens.viewer);
+  const rows = viewer.locator('table.grid th.grid-cluster');
+  assert.deepEqual(await rows.allInnerTexts(), ['dev-eu-west', 'dev-us-east', 'staging-eu-west', 'staging-us-east', 'prod-eu-west', 'prod-us-east']);
+  assert.deepEqual(
+    (await viewer.locator('table.grid tr.grid-group th').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')),
+    ['ENV dev · 2', 'ENV staging · 2', 'ENV production · 2'],
+  );
+  assert.deepEqual(await viewer.locator('table.grid thead th').allInnerTexts(), ['Cluster', 'cluster-config', 'web']);
+  assert.equal(await viewer.locator('td.cell[data-state="Synced"]').count(), exampleClusters.length * 2);
+  assert.match(await cell(viewer, 'prod-eu-west', 'web').innerText(), /Synced\s+aaaaaaa\s+Healthy/);
+  assert.match(await cell(viewer, 'dev-eu-west', 'web').innerText(), /Synced\s+bbbbbbb\s+Healthy/);
+  assert.match(await viewer.locator('button[data-total="Synced"]').innerText(), /Synced\s*12/);
+  assert.equal(await viewer.getByText('Live', { exact: true }).count(), 1);
+  assert.equal(await viewer.getByRole('button', { name: /^Sync (all|matching)/ }).count(), 0, 'a viewer has no sync button');
+  await viewer.screenshot({ path: screenshotPath('e2e-grid-1280') });
+});
+
+test('a label selector narrows the grid, and a malformed one says why', async () => {
+  const filter = viewer.getByLabel('Label selector');
+  await filter.fill('env=production,region in (eu-west)');
+  await viewer.getByText('1 of 6 clusters shown').waitFor();
+  assert.deepEqual(await viewer.locator('table.grid th.grid-cluster').allInnerTexts(), ['prod-eu-west']);
+  assert.match(viewer.url(), /selector=env%3Dproduction/);
+  await filter.fill('env in (production');
+  await viewer.getByText('Not a selector: unbalanced parentheses').waitFor();
+  assert.equal(await filter.getAttribute('aria-invalid'), 'true');
+  await filter.fill('!compliance');
+  await viewer.getByText('3 of 6 clusters shown').waitFor();
+  assert.deepEqual(await viewer.locator('table.grid th.grid-cluster').allInnerTexts(), ['dev-us-east', 'staging-us-east', 'prod-us-east']);
+  await filter.fill('');
+  await viewer.getByText('6 of 6 clusters shown').waitFor();
+});
+
+test('a manual drift turns the cell to Drifted and back, live over server-sent events', async () => {
+  const target = seed.targets.find((t) => t.cluster === 'prod-eu-west' && t.release === 'web')!;
+  // What the hub's loop does when a watch sees an edit made behind its back with kubectl.
+  hub.state.setTarget({ ...target, sync: 'Drifted', drift: 1, message: 'Deployment/web/web differs in /spec/replicas', updatedAt: Date.now() });
+  hub.events.publish({ type: 'DriftDetected', time: Date.now(), cluster: 'prod-eu-west', release: 'web', revision, object: 'Deployment/web/web', fields: ['/spec/replicas'], missing: false, selfHeal: false });
+  const drifted = cell(viewer, 'prod-eu-west', 'web');
+  await viewer.locator('table.grid td.cell[data-state="Drifted"]').waitFor({ timeout: 5_000 });
+  assert.equal(await drifted.getAttribute('data-state'), 'Drifted');
+  assert.match(await drifted.innerText(), /Drifted[\s\S]*Δ 1/);
+  assert.match((await drifted.locator('a').getAttribute('aria-label'))!, /prod-eu-west, web: Drifted, health Healthy, revision aaaaaaa, 1 object drifted/);
+  await viewer.locator('button[data-total="Drifted"]').waitFor();
+  await viewer.screenshot({ path: screenshotPath('e2e-grid-drifted') });
+
+  await drifted.locator('a').click();
+  await viewer.getByRole('heading', { name: 'prod-eu-west', level: 1 }).waitFor();
+  const drift = viewer.locator('.drift-item');
+  await drift.waitFor();
+  assert.match(await drift.innerText(), /Drifted\s+Deployment\/web\/web\s+in web[\s\S]*\/spec\/replicas/);
+  assert.match(await viewer.locator('.labels').innerText(), /env\s*production[\s\S]*compliance\s*gdpr/);
+  await viewer.screenshot({ path: screenshotPath('e2e-cluster-drifted'), fullPage: true });
+
+  hub.state.setTarget({ ...target, updatedAt: Date.now() });
+  hub.events.publish({ type: 'DriftCorrected', time: Date.now(), cluster: 'prod-eu-west', release: 'web', revision, object: 'Deployment/web/web', fields: ['/spec/replicas'], latencyMs: 40 });
+  await viewer.getByText('No drift: the live objects match what Git says.').waitFor({ timeout: 5_000 });
+  await viewer.goBack();
+  await viewer.locator('table.grid[data-ready]').waitFor();
+  await viewer.locator('table.grid td.cell[data-state="Drifted"]').waitFor({ state: 'detached', timeout: 5_000 });
+  assert.equal(await cell(viewer, 'prod-eu-west', 'web').getAttribute('data-state'), 'Synced');
+});
+
+test('a viewer sees the rollout waiting for approval, and no approve, pause or abort button', async () => {
+  await viewer.getByRole('link', { name: 'Rollouts' }).click();
+  const production = viewer.locator('li.wave[data-wave="production"]');
+  await production.waitFor();
+  assert.match(await production.innerText(), /production\s+Waiting for approval/);
+  assert.match(await viewer.locator('li.wave[data-wave="dev"]').innerText(), /dev\s+Complete/);
+  assert.equal(await viewer.getByRole('button', { name: /Approve|Pause|Resume|Abort/ }).count(), 0);
+  await viewer.screenshot({ path: screenshotPath('e2e-rollout-viewer') });
+});
+
+test('an operator approves the waiting wave: production starts, the button goes, the audit log has it', async () => {
+  const operator = await signedIn(dashboardTokens.operator);
+  await operator.goto(`${hub.url}/#/rollouts/web`);
+  const approve = operator.getByRole('button', { name: 'Approve wave production' });
+  await approve.waitFor();
+  assert.equal(await operator.getByRole('button', { name: 'Pause' }).count(), 1);
+  assert.equal(await operator.getByRole('button', { name: 'Abort' }).count(), 1);
+  await operator.screenshot({ path: screenshotPath('e2e-rollout-operator') });
+  await approve.click();
+  await operator.getByRole('status').filter({ hasText: 'Approved wave production.' }).waitFor();
+  const production = operator.locator('li.wave[data-wave="production"]');
+  assert.match(await production.innerText(), /production\s+Progressing/);
+  assert.match(await production.locator('li[data-cluster="prod-eu-west"]').innerText(), /Updating/);
+  assert.equal(await approve.count(), 0);
+  assert.equal(hub.state.rollouts()[0]!.waves[2]!.approved, true);
+  const audit = hub.store.listAudit({ limit: 10 });
+  assert.deepEqual(
+    audit.map((a) => [a.actor, a.role, a.path, a.outcome]),
+    [['operator-user', 'operator', '/api/v1/rollouts/web/approve', 'succeeded']],
+  );
+  // The viewer's page follows: the rollout event arrives over the stream.
+  await viewer.locator('li.wave[data-wave="production"] .badge').filter({ hasText: 'Progressing' }).waitFor({ timeout: 5_000 });
+});
+
+test('an admin reads the audit log; at phone width nothing scrolls sideways but the grid in its own box', async () => {
+  const admin = await signedIn(dashboardTokens.admin, { width: 390, height: 844 });
+  const overflow = await admin.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.equal(overflow, 0);
+  const box = await admin.locator('.grid-scroll').evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
+  assert.ok(box.scroll > box.client, 'the grid scrolls inside its box');
+  await admin.screenshot({ path: screenshotPath('e2e-grid-phone') });
+  await admin.goto(`${hub.url}/#/history/audit`);
+  const row = admin.locator('table.audit tbody tr').first();
+  await row.waitFor();
+  assert.match(await row.innerText(), /operator-user[\s\S]*POST \/api\/v1\/rollouts\/web\/approve[\s\S]*Succeeded/);
+  assert.equal(await admin.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
+  await admin.screenshot({ path: screenshotPath('e2e-audit-phone'), fullPage: true });
+  await admin.goto(`${hub.url}/#/rollouts/web`);
+  await admin.locator('li.wave[data-wave="production"]').waitFor();
+  assert.equal(await admin.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
+  await admin.screenshot({ path: screenshotPath('e2e-rollout-phone'), fullPage: true });
+});
+
+test('the grid works from the keyboard: one tab stop, arrows move, Enter opens the cluster', async () => {
+  await viewer.goto(`${hub.url}/#/`);
+  await viewer.locator('table.grid[data-ready]').waitFor();
+  await viewer.locator('.totals button').last().focus();
+  await viewer.keyboard.press('Tab');
+  const focused = () => viewer.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? '');
+  assert.equal(await focused(), 'dev-eu-west');
+  await viewer.keyboard.press('ArrowRight');
+  assert.match(await focused(), /^dev-eu-west, cluster-config: Synced/);
+  await viewer.keyboard.press('ArrowDown');
+  await viewer.keyboard.press('ArrowRight');
+  assert.match(await focused(), /^dev-us-east, web: Synced/);
+  await viewer.keyboard.press('Shift+Tab');
+  assert.match(await focused(), /Synced\s*12/, 'Shift+Tab leaves the grid: it is one tab stop');
+  await viewer.keyboard.press('Tab');
+  assert.match(await focused(), /^dev-us-east, web: Synced/, 'Tab comes back to the cell last focused');
+  await viewer.keyboard.press('Enter');
+  await viewer.getByRole('heading', { name: 'dev-us-east', level: 1 }).waitFor();
+  // The new page's heading takes the focus, so a screen reader announces it.
+  assert.equal(await viewer.evaluate(() => document.activeElement?.textContent), 'dev-us-east');
+});
+
+// Runs in the page. Plain JavaScript kept as text, so that the test runner's transpiler adds no
+// helpers to it: every control's accessible name, and the contrast of text on its background.
+const pageChecks = `(where) => {
+  const out = [];
+  for (const el of document.querySelectorAll('a, button, input, select, [tabindex]')) {
+    const name = el.getAttribute('aria-label') || (el.labels && el.labels[0] && el.labels[0].textContent) || (el.textContent || '').trim() || el.getAttribute('title');
+    if (!name) out.push(where + ': ' + el.outerHTML.slice(0, 120) + ' has no accessible name');
+  }
+  const rgb = (c) => (c.match(/[0-9.]+/g) || []).slice(0, 3).map(Number);
+  const channel = (v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : Math.pow((s + 0.055) / 1.055, 2.4); };
+  const lum = (c) => 0.2126 * channel(c[0]) + 0.7152 * channel(c[1]) + 0.0722 * channel(c[2]);
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const bg = getComputedStyle(e).backgroundColor;
+      if (bg && !bg.startsWith('rgba(0, 0, 0, 0)') && bg !== 'transparent') return bg;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  for (const el of document.querySelectorAll('.badge, .cell > a, .chip, .notice, .muted, th, td, .event-message, label')) {
+    if (!el.innerText || !el.innerText.trim()) continue;
+    const fg = lum(rgb(getComputedStyle(el).color));
+    const bg = lum(rgb(background(el)));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) out.push(where + ': "' + el.innerText.slice(0, 40) + '" has contrast ' + ratio.toFixed(2));
+  }
+  return out;
+}`;
+
+test('every control has an accessible name, and the state colours meet WCAG AA contrast', async () => {
+  const problems: string[] = [];
+  for (const path of ['#/', '#/rollouts', '#/history', '#/plan', '#/clusters/prod-eu-west']) {
+    await viewer.goto(`${hub.url}/${path}`);
+    await viewer.locator('main h1').waitFor();
+    await viewer.waitForTimeout(150);
+    problems.push(
+      ...((await viewer.evaluate(`(${pageChecks})(${JSON.stringify(path)})`)) as string[]),
+    );
+  }
+  assert.deepEqual(problems, []);
+});

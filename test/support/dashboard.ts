@@ -1,0 +1,188 @@
+// Shared set-up of the dashboard's end-to-end tests and benchmark: the built dashboard, a hub's HTTP
+// server over the real store, event log, tokens and rollout state machine, fed with a fleet's
+// state through RecordedHubState (the port the reconcile loop feeds), and headless Chromium.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { FlotillaError } from '../../src/core/index.js';
+import { createHubServer, HubEventLog, RecordedHubState, TokenSource, type ClusterView, type FleetView, type HubActions, type HubServer, type TargetView } from '../../src/api/index.js';
+import { selectTargets, type Fleet } from '../../src/fleet/index.js';
+import { step, startRollout, type RolloutCommand, type RolloutDecision, type RolloutState, type TargetObservation } from '../../src/rollout/index.js';
+import { SqliteHubStore } from '../../src/store/index.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+/** dashboardDir is where `npm run build` writes the dashboard. */
+export const dashboardDir = join(root, 'dist/web');
+
+/** artifactsDir is where the e2e tests keep their screenshots (gitignored). */
+export const artifactsDir = join(root, '.artifacts/dashboard');
+
+/** dashboardTokens are the tokens of the test hub, one per role. */
+export const dashboardTokens = {
+  viewer: 'viewer-token-dashboard-0123456789',
+  operator: 'operator-token-dashboard-0123456789',
+  admin: 'admin-token-dashboard-0123456789',
+};
+
+function newest(path: string): number {
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  return Math.max(info.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+/**
+ * ensureDashboardBuilt builds the dashboard with vite when dist/web is missing or older than its
+ * sources (the tests run from source; `npm test` has built it already).
+ */
+export async function ensureDashboardBuilt(): Promise<string> {
+  const index = join(dashboardDir, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newest(join(root, 'web'))) return dashboardDir;
+  const { build } = await import('vite');
+  await build({ configFile: join(root, 'web/vite.config.ts'), logLevel: 'warn' });
+  return dashboardDir;
+}
+
+/** chromiumPath is Debian's chromium (scripts/setup.sh installs it). */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** launchChromium starts headless Chromium with a fresh profile and nothing that phones home. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: run scripts/setup.sh (it installs Debian's chromium) or set CHROMIUM_PATH`);
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** screenshotPath names a screenshot file under .artifacts/dashboard. */
+export function screenshotPath(name: string): string {
+  mkdirSync(artifactsDir, { recursive: true });
+  return join(artifactsDir, `${name}.png`);
+}
+
+/** FleetSeed is the state a test hub starts with. */
+export interface FleetSeed {
+  fleet: FleetView;
+  clusters: ClusterView[];
+  targets: TargetView[];
+  rollouts: RolloutState[];
+}
+
+/**
+ * seedFromFleet turns a loaded fleet into the state a hub shows once every target is synced and
+ * healthy at `revision`, with a rollout of `next` (for every release in `rolloutReleases`) moved by
+ * the real state machine up to the first wave that waits for approval.
+ */
+export function seedFromFleet(fleet: Fleet, revision: string, now: number, rolloutReleases: string[] = [], next = 'b'.repeat(40)): FleetSeed {
+  const targets = selectTargets(fleet);
+  const clusters: ClusterView[] = fleet.clusters.map((c) => ({ name: c.name, labels: c.labels, mode: c.connection.mode, reachable: true, lastSeen: now }));
+  // Releases without a rollout move at once: they run the newest revision already.
+  const at = (release: string) => (rolloutReleases.includes(release) ? revision : next);
+  const views: TargetView[] = targets.map((t) => ({ cluster: t.cluster.name, release: t.release.name, revision: at(t.release.name), desiredRevision: at(t.release.name), sync: 'Synced', health: 'Healthy', drift: 0, message: 'in sync', updatedAt: now }));
+  const rollouts = rolloutReleases.map((release) => {
+    const mine = targets.filter((t) => t.release.name === release);
+    let state = startRollout({
+      release,
+      revision: next,
+      policy: fleet.rollout,
+      targets: mine.map((t) => ({ cluster: t.cluster.name, labels: t.cluster.labels, pinned: revision, lastHealthy: revision })),
+      now: now - 3_600_000,
+    });
+    const observed: Record<string, TargetObservation> = {};
+    for (let i = 0; i < 20 && state.phase === 'Progressing'; i++) {
+      const result = step(state, { now: now - 3_600_000 + i * 600_000, targets: observed });
+      for (const d of result.decisions) if (d.type === 'sync') observed[d.cluster] = { revision: next, sync: 'Synced', health: 'Healthy' };
+      state = result.state;
+    }
+    for (const [cluster, o] of Object.entries(observed)) {
+      const view = views.find((v) => v.cluster === cluster && v.release === release)!;
+      Object.assign(view, { revision: o.revision, desiredRevision: o.revision });
+    }
+    return state;
+  });
+  const fleetView: FleetView = {
+    name: fleet.name,
+    repo: 'https://git.example.com/acme/fleet.git',
+    branch: 'main',
+    revision: next,
+    fetchedAt: now,
+    releases: fleet.releases.map((r) => ({ name: r.name, targets: targets.filter((t) => t.release.name === r.name).length, rollout: !!fleet.rollout })),
+    clusters: fleet.clusters.length,
+  };
+  return { fleet: fleetView, clusters, targets: views, rollouts };
+}
+
+/** DashboardHub is a running hub server for the dashboard to talk to. */
+export interface DashboardHub {
+  url: string;
+  server: HubServer;
+  state: RecordedHubState;
+  events: HubEventLog;
+  store: SqliteHubStore;
+  close(): Promise<void>;
+}
+
+/**
+ * startDashboardHub serves a seeded state on a free port: the hub's real server, store, event log
+ * and tokens. Sync requests answer the targets they select; rollout commands go through the real
+ * rollout state machine (`step`), and its events into the event log, as the hub's loop does.
+ */
+export async function startDashboardHub(seed: FleetSeed, options: { now?: () => number } = {}): Promise<DashboardHub> {
+  const now = options.now ?? Date.now;
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-dashboard-'));
+  const store = SqliteHubStore.open(join(dir, 'data'));
+  const state = new RecordedHubState(store);
+  state.setFleet(seed.fleet);
+  state.setClusters(seed.clusters);
+  for (const t of seed.targets) state.setTarget(t);
+  for (const r of seed.rollouts) state.setRollout(r);
+  state.setReady(true);
+  const events = new HubEventLog(store);
+  const observations = (release: string): Record<string, TargetObservation> =>
+    Object.fromEntries(state.targets().filter((t) => t.release === release).map((t) => [t.cluster, { revision: t.revision, sync: t.sync, health: t.health }]));
+  const publish = (release: string, decisions: RolloutDecision[]) => {
+    for (const d of decisions) if (d.type === 'event') events.publish({ type: d.event, time: now(), release, message: d.message, ...(d.cluster ? { cluster: d.cluster } : {}), ...(d.wave ? { wave: d.wave } : {}) });
+  };
+  const actions: HubActions = {
+    requestSync: async (request) => {
+      const picked = state.targets().filter((t) => (!request.cluster || t.cluster === request.cluster) && (!request.release || t.release === request.release));
+      if (request.cluster && picked.length === 0) throw new FlotillaError('API_NOT_FOUND', `the fleet has no cluster ${request.cluster}`);
+      return { targets: picked.map((t) => ({ cluster: t.cluster, release: t.release })) };
+    },
+    rolloutAction: async (release, command: RolloutCommand) => {
+      const current = state.rollouts().find((r) => r.release === release);
+      if (!current) throw new FlotillaError('API_NOT_FOUND', `release ${release} has no rollout`);
+      const result = step(current, { now: now(), targets: observations(release), commands: [command] });
+      state.setRollout(result.state);
+      publish(release, result.decisions);
+      return result.state;
+    },
+    gitPush: async () => ({ triggered: false, reason: 'this hub has no Git source' }),
+    agentReport: async () => {},
+  };
+  const server = await createHubServer({
+    state,
+    actions,
+    events,
+    audit: store,
+    deadLetters: store,
+    tokens: TokenSource.open({ text: JSON.stringify(Object.entries(dashboardTokens).map(([role, token]) => ({ name: `${role}-user`, role, token }))) }),
+    dashboardDir,
+    sseHeartbeatMs: 5000,
+  });
+  const { url } = await server.listen({ port: 0 });
+  return {
+    url,
+    server,
+    state,
+    events,
+    store,
+    close: async () => {
+      await server.close();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
