@@ -38,7 +38,13 @@ export function memoryFs(files: Record<string, string | Uint8Array | { symlink: 
       return typeof entry === 'string' ? new TextEncoder().encode(entry) : entry;
     },
     stat(path) {
-      const real = resolve(path);
+      // As a disk's stat: a loop of links is nothing to read (RenderFs.stat never throws).
+      let real: string;
+      try {
+        real = resolve(path);
+      } catch {
+        return undefined;
+      }
       if (dirs.has(real)) return { kind: 'directory', size: 0 };
       const entry = entries.get(real);
       if (entry === undefined || (typeof entry === 'object' && 'symlink' in entry)) return undefined;
