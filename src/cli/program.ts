@@ -11,6 +11,7 @@ import { registerStatus } from './commands/status.js';
 import { registerServe } from './commands/serve.js';
 import { registerInit } from './commands/init.js';
 import { registerBootstrap } from './commands/bootstrap.js';
+import { registerAgent } from './commands/agent.js';
 import type { CliContext } from './context.js';
 import { reportError, type OutputFormat } from './exit.js';
 
@@ -41,6 +42,7 @@ export function createProgram(ctx: CliContext): Command {
   registerServe(program, ctx);
   registerInit(program, ctx);
   registerBootstrap(program, ctx);
+  registerAgent(program, ctx);
   return program;
 }
 

@@ -87,6 +87,8 @@ export const errorCodes = {
   WEBHOOK_DUPLICATE_DELIVERY: { exit: 1, http: 409, summary: 'A Git webhook delivery id was already received: the request is a replay and is ignored.', hint: 'Nothing to do for a replay; the next push or the --interval fetch picks up changes.' },
   NOTIFY_SECRET_UNAVAILABLE: { exit: 1, http: 500, summary: "A notification's urlFrom or secretFrom names an environment variable that is not set, or a file that cannot be read or is empty.", hint: 'Set the variable or create the file on the hub; URLs and secrets never come from Git.' },
   NOTIFY_DELIVERY_FAILED: { exit: 1, http: 502, summary: 'A notification could not be delivered after its retries (or the receiver refused it); a dead letter was recorded in the history.', hint: 'Check the receiver; GET /api/v1/dead-letters lists the dead letters with the last error (the URL is never shown).' },
+  // ---- pull-mode agent
+  AGENT_CLUSTER_NOT_IN_FLEET: { exit: 1, http: 404, summary: 'The cluster an agent was started for (--cluster) has no cluster record in the fleet repository at the fetched revision.', hint: 'Give --cluster the metadata.name of a cluster record, or add the record (flotilla bootstrap); the agent keeps the last good revision meanwhile.' },
   // ---- sandbox
   SANDBOX_START_FAILED: { exit: 1, http: 500, summary: 'A sandbox cluster could not start.', hint: 'Check that the port is free and the directory is writable.' },
   SANDBOX_NOT_RUNNING: { exit: 1, http: 404, summary: 'No sandbox runs for the given directory.', hint: 'Start one with `flotilla sandbox up --dir DIR`.' },

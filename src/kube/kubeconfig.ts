@@ -13,6 +13,12 @@ export interface LoadKubeconfigOptions {
   env?: string;
   /** A kubeconfig as text (tests, the sandbox). Wins over both. */
   text?: string;
+  /**
+   * The pod's service account (the agent without a kubeconfig): KUBERNETES_SERVICE_HOST and _PORT,
+   * and the token and CA under `pathPrefix` + /var/run/secrets/kubernetes.io/serviceaccount. Its
+   * one context is `inClusterContext`. Used only when no text, path or env is given.
+   */
+  inCluster?: { pathPrefix?: string };
 }
 
 /**
@@ -21,11 +27,14 @@ export interface LoadKubeconfigOptions {
  */
 export function loadKubeconfig(options: LoadKubeconfigOptions = {}): KubeConfig {
   const kc = new KubeConfig();
-  const source = options.text !== undefined ? 'the kubeconfig text' : options.path ?? options.env ?? '~/.kube/config';
+  const source = options.text !== undefined ? 'the kubeconfig text' : options.path ?? options.env ?? (options.inCluster ? 'of the pod (in-cluster service account)' : '~/.kube/config');
   try {
     if (options.text !== undefined) kc.loadFromString(options.text);
     else if (options.path) kc.loadFromFile(options.path);
-    else if (options.env) {
+    else if (options.inCluster && !options.env) {
+      if (!process.env.KUBERNETES_SERVICE_HOST || !process.env.KUBERNETES_SERVICE_PORT) throw new Error('KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set: this process does not run in a pod');
+      kc.loadFromCluster(options.inCluster.pathPrefix);
+    } else if (options.env) {
       const files = options.env.split(':').filter(Boolean);
       if (files.length === 1) kc.loadFromFile(files[0]!);
       else kc.loadFromDefault();
