@@ -25,7 +25,8 @@ after(async () => {
   await hub?.close();
 });
 
-const pages: Page[] = [];
+// Expressions evaluated in the page (text: this file is compiled without the DOM's types).
+const sidewaysScroll = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
 
 async function signedIn(token: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
   const context = await browser.newContext({ viewport });
@@ -37,7 +38,6 @@ async function signedIn(token: string, viewport = { width: 1280, height: 800 }):
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('table.grid[data-ready]').waitFor({ timeout: 15_000 });
   assert.deepEqual(errors, []);
-  pages.push(page);
   return page;
 }
 
@@ -152,7 +152,7 @@ test('an operator approves the waiting wave: production starts, the button goes,
 
 test('an admin reads the audit log; at phone width nothing scrolls sideways but the grid in its own box', async () => {
   const admin = await signedIn(dashboardTokens.admin, { width: 390, height: 844 });
-  const overflow = await admin.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await admin.evaluate<number>(sidewaysScroll);
   assert.equal(overflow, 0);
   const box = await admin.locator('.grid-scroll').evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
   assert.ok(box.scroll > box.client, 'the grid scrolls inside its box');
@@ -161,11 +161,11 @@ test('an admin reads the audit log; at phone width nothing scrolls sideways but 
   const row = admin.locator('table.audit tbody tr').first();
   await row.waitFor();
   assert.match(await row.innerText(), /operator-user[\s\S]*POST \/api\/v1\/rollouts\/web\/approve[\s\S]*Succeeded/);
-  assert.equal(await admin.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
+  assert.equal(await admin.evaluate<number>(sidewaysScroll), 0);
   await admin.screenshot({ path: screenshotPath('e2e-audit-phone'), fullPage: true });
   await admin.goto(`${hub.url}/#/rollouts/web`);
   await admin.locator('li.wave[data-wave="production"]').waitFor();
-  assert.equal(await admin.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
+  assert.equal(await admin.evaluate<number>(sidewaysScroll), 0);
   await admin.screenshot({ path: screenshotPath('e2e-rollout-phone'), fullPage: true });
 });
 
@@ -174,7 +174,7 @@ test('the grid works from the keyboard: one tab stop, arrows move, Enter opens t
   await viewer.locator('table.grid[data-ready]').waitFor();
   await viewer.locator('.totals button').last().focus();
   await viewer.keyboard.press('Tab');
-  const focused = () => viewer.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? '');
+  const focused = () => viewer.evaluate<string>("document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? ''");
   assert.equal(await focused(), 'dev-eu-west');
   await viewer.keyboard.press('ArrowRight');
   assert.match(await focused(), /^dev-eu-west, cluster-config: Synced/);
@@ -188,7 +188,7 @@ test('the grid works from the keyboard: one tab stop, arrows move, Enter opens t
   await viewer.keyboard.press('Enter');
   await viewer.getByRole('heading', { name: 'dev-us-east', level: 1 }).waitFor();
   // The new page's heading takes the focus, so a screen reader announces it.
-  assert.equal(await viewer.evaluate(() => document.activeElement?.textContent), 'dev-us-east');
+  assert.equal(await viewer.evaluate<string>('document.activeElement?.textContent'), 'dev-us-east');
 });
 
 // Runs in the page. Plain JavaScript kept as text, so that the test runner's transpiler adds no
