@@ -89,6 +89,11 @@ export const errorCodes = {
   NOTIFY_DELIVERY_FAILED: { exit: 1, http: 502, summary: 'A notification could not be delivered after its retries (or the receiver refused it); a dead letter was recorded in the history.', hint: 'Check the receiver; GET /api/v1/dead-letters lists the dead letters with the last error (the URL is never shown).' },
   // ---- pull-mode agent
   AGENT_CLUSTER_NOT_IN_FLEET: { exit: 1, http: 404, summary: 'The cluster an agent was started for (--cluster) has no cluster record in the fleet repository at the fetched revision.', hint: 'Give --cluster the metadata.name of a cluster record, or add the record (flotilla bootstrap); the agent keeps the last good revision meanwhile.' },
+  // ---- rollouts
+  ROLLOUT_COMMAND_IGNORED: { exit: 1, http: 409, summary: 'A rollout command does not apply to where the rollout stands: approve when no wave waits for approval, pause when paused, resume when neither paused nor halted, or any command to a finished rollout.', hint: 'Run `flotilla rollout status RELEASE` to see the phase and the wave waiting; the event history records every ignored command.' },
+  ROLLOUT_STORE_FAILED: { exit: 1, http: 500, summary: 'The rollout state or a pinned revision\'s snapshot cannot be read or written.', hint: 'Check the directory or database named in the message (permissions, a full disk); the rollout keeps running from memory and is written again at its next step.' },
+  HUB_UNREACHABLE: { exit: 1, http: 502, summary: 'The hub named by --hub did not answer (connection refused, a name that does not resolve, a timeout).', hint: 'Check the --hub URL and that `flotilla serve` runs there; it prints `listening on http://HOST:PORT` when it is ready.' },
+  HUB_REQUEST_FAILED: { exit: 1, http: 502, summary: 'The hub answered a request with an error the command does not expect; the message quotes the hub\'s answer.', hint: 'Read the hub\'s message; its log has the details of the request.' },
   // ---- sandbox
   SANDBOX_START_FAILED: { exit: 1, http: 500, summary: 'A sandbox cluster could not start.', hint: 'Check that the port is free and the directory is writable.' },
   SANDBOX_NOT_RUNNING: { exit: 1, http: 404, summary: 'No sandbox runs for the given directory.', hint: 'Start one with `flotilla sandbox up --dir DIR`.' },

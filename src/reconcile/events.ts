@@ -1,5 +1,6 @@
 import type { ChangeSetCounts } from '../core/index.js';
 import type { HealthStatus } from '../health/index.js';
+import type { RolloutEvent } from '../rollout/index.js';
 
 // The typed event stream of the reconcile layer. Notifications, metrics, the audit store and the
 // API's server-sent events subscribe to it; the names of the events a fleet file can subscribe to
@@ -87,8 +88,50 @@ export interface ClusterReachableEvent extends EventBase {
   type: 'ClusterReachable';
 }
 
+/** RolloutEventBase is what every rollout event carries (SPEC §7); rollout events are about a release, not one cluster. */
+export interface RolloutEventBase {
+  time: number;
+  release: string;
+  /** The revision the rollout moves the release to. */
+  revision: string;
+  message: string;
+  /** The wave the event is about, when it is about one. */
+  wave?: string;
+  /** The cluster the event is about, when it is about one. */
+  cluster?: string;
+  /** Who sent the command (approve, pause, resume, abort) that led to the event. */
+  actor?: string;
+}
+
+/** RolloutStartedEvent is the event `RolloutStarted`: a release's rendered output changed and its new revision starts to move, wave by wave. */
+export interface RolloutStartedEvent extends RolloutEventBase {
+  type: 'RolloutStarted';
+  /** The waves in order, with the clusters whose output changed. */
+  waves: { name: string; clusters: string[] }[];
+}
+
+/** RolledBackEvent is the event `RolledBack`: a failed target was pinned back to the last revision that was healthy on its cluster. */
+export interface RolledBackEvent extends RolloutEventBase {
+  type: 'RolledBack';
+  cluster: string;
+  /** The revision the cluster goes back to. */
+  to: string;
+  reason: string;
+}
+
+/**
+ * RolloutStepEvent is one of the events the rollout state machine decides (src/rollout's
+ * RolloutEvent): `WaveStarted`, `WaveCompleted`, `ApprovalRequired` (the wave waits for
+ * `flotilla rollout approve`), `RolloutPaused`, `RolloutResumed`, `TargetFailed`, `RolloutHalted`,
+ * `RolloutAborted`, `RolloutCompleted`, `CommandIgnored`.
+ */
+export type RolloutStepEvent = { [T in RolloutEvent]: RolloutEventBase & { type: T } }[RolloutEvent];
+
+/** RolloutDriverEvent is every event of a rollout. */
+export type RolloutDriverEvent = RolloutStartedEvent | RolledBackEvent | RolloutStepEvent;
+
 /** ReconcileEvent is every event the reconcile layer emits. */
-export type ReconcileEvent = SyncSucceededEvent | SyncFailedEvent | GuardBlockedEvent | DriftDetectedEvent | DriftCorrectedEvent | ClusterUnreachableEvent | ClusterReachableEvent;
+export type ReconcileEvent = SyncSucceededEvent | SyncFailedEvent | GuardBlockedEvent | DriftDetectedEvent | DriftCorrectedEvent | ClusterUnreachableEvent | ClusterReachableEvent | RolloutDriverEvent;
 
 /** EventSink receives events; it must not throw (a failing subscriber never stops a sync). */
 export type EventSink = (event: ReconcileEvent) => void;

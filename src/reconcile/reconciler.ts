@@ -76,6 +76,17 @@ export function backoffStep(failures: number, backoff: { baseMs: number; maxMs: 
   return Math.round(step / 2 + random() * (step / 2));
 }
 
+/** sameTargets tells whether two target lists of a cluster are the same inputs: same targets, revisions and render results. */
+function sameTargets(before: readonly TargetInput[], beforeRevision: string, after: readonly TargetInput[], afterRevision: string): boolean {
+  return (
+    before.length === after.length &&
+    before.every((b, i) => {
+      const a = after[i]!;
+      return a.target === b.target && a.render === b.render && (a.revision ?? afterRevision) === (b.revision ?? beforeRevision);
+    })
+  );
+}
+
 /** Reconciler runs the loop described above. */
 export class Reconciler {
   private readonly options: ReconcilerOptions;
@@ -98,6 +109,7 @@ export class Reconciler {
    * content) are due at once; clusters that left the fleet stop being watched.
    */
   setDesired(desired: DesiredFleet): void {
+    const previous = this.desired;
     this.desired = desired;
     const byCluster = new Map<string, { record: ClusterRecord; targets: TargetInput[] }>();
     for (const t of desired.targets) {
@@ -116,9 +128,12 @@ export class Reconciler {
     for (const [name, { record, targets }] of byCluster) {
       const existing = this.clusters.get(name);
       if (existing) {
+        // A rollout driver hands the whole fleet again when it moves one pin: only the clusters
+        // whose targets changed are synced for it.
+        const changed = !previous || previous.fleet !== desired.fleet || !sameTargets(existing.targets, previous.revision, targets, desired.revision);
         existing.record = record;
         existing.targets = targets;
-        this.due(existing, now);
+        if (changed) this.due(existing, now);
       } else {
         this.clusters.set(name, { record, targets, results: [], state: { cluster: name, state: 'Pending', syncing: false, failures: 0, nextAttemptAt: now, message: 'not synced yet' } });
       }
