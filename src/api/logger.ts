@@ -43,5 +43,5 @@ export function createHubLogger(options: HubLoggerOptions = {}): Logger {
   const base = { level: options.level ?? 'info', redact: { paths: redactPaths, censor: '[redacted]' }, base: { name: 'flotilla' } };
   const destination = (options.destination ?? process.stderr) as DestinationStream;
   if ((options.format ?? 'text') === 'json') return pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime }, destination);
-  return pino(base, pretty({ destination, colorize: false, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
+  return pino(base, pretty({ destination, colorize: false, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
 }
