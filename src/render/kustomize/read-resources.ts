@@ -20,6 +20,7 @@ export function parseResources(text: string, file: string): Result<ParsedResourc
   if (!parsed.ok) return parsed;
   const queue: ParsedResource[] = [];
   for (const doc of parsed.value) {
+    if (isEmpty(doc.value)) continue;
     if (typeof doc.value !== 'object' || Array.isArray(doc.value)) {
       return fail(new FlotillaError('YAML_NOT_OBJECT', `${file}: document ${doc.index + 1} is ${Array.isArray(doc.value) ? 'a list' : `the scalar ${JSON.stringify(doc.value)}`}, not a Kubernetes object`, { file }));
     }
@@ -29,6 +30,7 @@ export function parseResources(text: string, file: string): Result<ParsedResourc
   while (queue.length > 0) {
     const next = queue.shift()!;
     const { object } = next;
+    if (isEmpty(object)) continue;
     const kind = object.kind;
     if (typeof kind === 'string' && kind.endsWith('List') && 'items' in object) {
       const items = object.items;
@@ -49,6 +51,13 @@ export function parseResources(text: string, file: string): Result<ParsedResourc
     out.push(next);
   }
   return ok(out);
+}
+
+// kustomize skips empty documents and List items: null, {} and [] (a scalar is an error).
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.keys(value).length === 0;
 }
 
 function objectProblem(object: unknown): string | undefined {
