@@ -88,6 +88,7 @@ test('an agent reconciles only its own cluster from a bare repository and follow
     sessions.push(session);
     return session.get({ apiVersion: 'v1', kind, name, ...(namespace ? { namespace } : {}) });
   };
+  const config = async (cluster: string) => (await read(cluster, 'ConfigMap', 'web-config', 'web'))?.data as Record<string, string> | undefined;
   const events: ReconcileEvent[] = [];
   const agent = new Agent({ cluster: 'edge-1', repo: `file://${bare}`, branch: 'main', dataDir, connect: onContext(sandbox.kubeconfig(), 'edge-1'), clock: systemClock, waitIntervalMs: 20, helm: '/nonexistent/helm' });
   agent.subscribe((e) => events.push(e));
@@ -96,8 +97,8 @@ test('an agent reconciles only its own cluster from a bare repository and follow
     assert.equal((await fetch(`${endpoint.url}/readyz`)).status, 503, 'not ready before the first fetch');
     agent.start();
     const first = work.git('rev-parse', 'HEAD');
-    await waitFor('edge-1 to get its config', async () => (await read('edge-1', 'ConfigMap', 'web-config', 'web'))?.data?.greeting === 'hello');
-    assert.equal((await read('edge-1', 'ConfigMap', 'web-config', 'web'))!.data!.cluster, 'edge-1');
+    await waitFor('edge-1 to get its config', async () => (await config('edge-1'))?.greeting === 'hello');
+    assert.equal((await config('edge-1'))?.cluster, 'edge-1');
     assert.equal(await read('edge-1', 'Namespace', 'elsewhere'), undefined, "another cluster's release is not rendered for this one");
     assert.equal(await read('other-1', 'Namespace', 'web'), undefined, 'the agent writes to no other cluster');
     await waitFor('the target to read Synced', () => agent.status().targets.find((x) => x.release === 'web' && x.sync === 'Synced'));
@@ -109,7 +110,7 @@ test('an agent reconciles only its own cluster from a bare repository and follow
     work.git('push', '--quiet', 'origin', 'main');
     const pushed = Date.now();
     await agent.fetchNow();
-    await waitFor('edge-1 to follow the commit', async () => (await read('edge-1', 'ConfigMap', 'web-config', 'web'))?.data?.greeting === 'hola');
+    await waitFor('edge-1 to follow the commit', async () => (await config('edge-1'))?.greeting === 'hola');
     t.diagnostic(`commit to change on edge-1: ${Date.now() - pushed} ms`);
     await waitFor('the status to name the new revision', () => agent.status().targets[0]?.revision === second);
     assert.ok(events.some((e) => e.type === 'SyncSucceeded' && e.revision === second && e.cluster === 'edge-1'));
@@ -161,7 +162,8 @@ test("an agent in a pod uses its service account: KUBERNETES_SERVICE_HOST/PORT, 
     agent = new Agent({ cluster: 'edge-1', repo: bare, dataDir, connect: (r) => open({ name: r.name, connection: { context: 'inClusterContext' } }), clock: systemClock, waitIntervalMs: 20 });
     agent.start();
     await waitFor('the target to sync with the service account', () => agent!.status().targets.find((x) => x.sync === 'Synced'));
-    assert.equal(sandbox.cluster('edge-1').api.store.get('/configmaps', 'web', 'web-config')?.data?.cluster, 'edge-1');
+    const data = sandbox.cluster('edge-1').api.store.get('/configmaps', 'web', 'web-config')?.data as Record<string, string> | undefined;
+    assert.equal(data?.cluster, 'edge-1');
   } finally {
     await agent?.stop();
     if (saved.host === undefined) delete process.env.KUBERNETES_SERVICE_HOST;
