@@ -101,3 +101,15 @@ test('parseYamlStream refuses control characters as go-yaml does, naming the lin
   const text = parseYamlStream('\ufeffa: "x\ty"\r\nb: c\u0085d\n', { file: 'ok.yaml' });
   assert.ok(text.ok);
 });
+
+// Found by the fuzz suite (test/fuzz): `<<: ""` in a resource was reported as YAML_ALIAS_LIMIT,
+// "looks like an alias bomb", because the yaml package's message says "map aliases".
+test('parseYamlStream reports a merge key with a scalar as YAML_PARSE, not as an alias bomb', () => {
+  const result = parseYamlStream('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  <<: ""\n', { file: 'cm.yaml', schema: 'kubernetes' });
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  assert.equal(result.issues[0]!.code, 'YAML_PARSE');
+  assert.equal(result.issues[0]!.message, 'cm.yaml: document 1: Merge sources must be maps or map aliases');
+  const bomb = parseYamlStream(`a: &a [x, x]\nb: [${Array(101).fill('*a').join(', ')}]\n`, { file: 'bomb.yaml' });
+  assert.equal(bomb.ok ? undefined : bomb.issues[0]!.code, 'YAML_ALIAS_LIMIT');
+});

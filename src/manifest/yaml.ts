@@ -136,10 +136,12 @@ export function parseYamlStream(text: string, options: ParseYamlOptions): Result
       value = doc.toJS({ maxAliasCount: maxYamlAliases });
     } catch (error) {
       const message = (error as Error).message;
-      if (/alias/i.test(message)) {
+      // The yaml package's words for its alias budget; "Merge sources must be maps or map
+      // aliases" (a `<<` key with a scalar) is a plain syntax error.
+      if (/Excessive alias count/i.test(message)) {
         return fail(new FlotillaError('YAML_ALIAS_LIMIT', `${file}: document ${index + 1} expands too many aliases (more than ${maxYamlAliases}); this looks like an alias bomb`, { file }));
       }
-      return fail(new FlotillaError('YAML_PARSE', `${file}: ${message}`, { file, cause: error }));
+      return fail(new FlotillaError('YAML_PARSE', `${file}: document ${index + 1}: ${message}`, { file, cause: error }));
     }
     if (value !== null && value !== undefined) out.push({ value, index, doc });
     index++;

@@ -30,3 +30,10 @@ test('alias bombs and syntax errors are reported with the file', () => {
   const broken = parseHelmYaml('a: [1, 2\n', 'broken.yaml');
   assert.match(broken.ok ? '' : broken.issues[0]!.message, /^broken\.yaml: invalid YAML/);
 });
+
+// Found by the fuzz suite (test/fuzz): the manifest reader called `<<: ""` an alias bomb because
+// the yaml package's message says "map aliases"; this reader matched on the same word.
+test('a merge key with a scalar is a YAML_PARSE error, not an alias bomb', () => {
+  const merged = parseHelmYaml('a:\n  <<: ""\n', 'values.yaml');
+  assert.equal(merged.ok ? '' : merged.issues[0]!.code, 'YAML_PARSE');
+});

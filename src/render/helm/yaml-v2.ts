@@ -69,7 +69,7 @@ export function parseHelmYaml(text: string, file: string, maxBytes = maxYamlByte
       value = doc.toJS({ maxAliasCount: maxYamlAliases });
     } catch (error) {
       const message = (error as Error).message;
-      const code = /alias/i.test(message) ? 'YAML_ALIAS_LIMIT' : 'YAML_PARSE';
+      const code = /Excessive alias count/i.test(message) ? 'YAML_ALIAS_LIMIT' : 'YAML_PARSE';
       return fail(new FlotillaError(code, `${file}: document ${index + 1}: ${message}`, { file, cause: error }));
     }
     const bad = nonFinite(value, '');
