@@ -505,8 +505,28 @@ export class RolloutDriver {
     for (const entry of this.releases.values()) {
       const state = entry.record.rollout;
       if (state && !isFinal(state)) await this.stepRelease(entry);
+      this.learnHealthy(entry);
     }
     await this.afterSteps();
+  }
+
+  /**
+   * learnHealthy records a target outside a running rollout as healthy at its pin once the loop saw
+   * it synced and healthy there: that revision is where a later rollout's rollback returns to.
+   * (Inside a rollout the state machine decides, when the target's wave completes.)
+   */
+  private learnHealthy(entry: ReleaseEntry): void {
+    const release = entry.record.release;
+    for (const [cluster, pin] of Object.entries(entry.record.pins)) {
+      if (inRollout(entry.record, cluster)) continue;
+      if (pin.lastHealthy?.revision === pin.revision && pin.lastHealthy.contentHash === pin.contentHash) continue;
+      const seen = this.observed.get(key(cluster, release));
+      if (!seen || seen.result.revision !== pin.revision || seen.result.contentHash !== pin.contentHash) continue;
+      const health = seen.probe && seen.probe.at >= seen.startedAt ? seen.probe.health : seen.result.health;
+      if ((seen.result.sync === 'Synced' || seen.result.sync === 'Drifted') && health === 'Healthy') {
+        entry.record.pins[cluster] = { ...pin, lastHealthy: withHash({ revision: pin.revision }, pin.contentHash) };
+      }
+    }
   }
 
   /** stepRelease steps one rollout (with at most one command) and carries out its decisions. */
@@ -515,16 +535,28 @@ export class RolloutDriver {
     const { state: next, decisions } = step(state, { now: this.options.clock.now(), targets: this.observations(state), commands: command ? [command.command] : [] });
     const previousPins = entry.record.pins;
     entry.record.rollout = next;
+    // The machine decides a rollback before it reports the failure; people read them the other way round.
+    const rollbacks = new Map<string, Extract<RolloutDecision, { type: 'rollback' }>>();
+    const rolledBack = (cluster: string) => {
+      const d = rollbacks.get(cluster);
+      if (!d) return;
+      rollbacks.delete(cluster);
+      this.emitRollout(next, { type: 'RolledBack', cluster: d.cluster, to: d.revision, reason: d.reason, message: `${d.cluster} goes back to ${d.revision}, its last healthy revision: ${d.reason}` });
+    };
     for (const d of decisions) {
       if (d.type === 'event') {
+        // A wave without targets neither starts nor completes anything worth telling.
+        if ((d.event === 'WaveStarted' || d.event === 'WaveCompleted') && next.waves.find((w) => w.name === d.wave)?.clusters.length === 0) continue;
         this.emitRollout(next, { type: d.event, message: d.message, ...(d.wave ? { wave: d.wave } : {}), ...(d.cluster ? { cluster: d.cluster } : {}), ...(command?.actor ? { actor: command.actor } : {}) });
-      } else if (d.type === 'rollback') {
-        this.emitRollout(next, { type: 'RolledBack', cluster: d.cluster, to: d.revision, reason: d.reason, message: `${d.cluster} goes back to ${d.revision}, its last healthy revision: ${d.reason}` });
+        if (d.event === 'TargetFailed' && d.cluster) rolledBack(d.cluster);
+        continue;
       }
+      if (d.type === 'rollback') rollbacks.set(d.cluster, d);
       // A sync or rollback needs the pin the new state holds (pushDesired hands it to the loop),
       // and a sync now even when the pin did not move (a halted target sent to sync again).
-      else this.due.add(d.cluster);
+      this.due.add(d.cluster);
     }
+    for (const cluster of [...rollbacks.keys()]) rolledBack(cluster);
     entry.record.pins = pinsFrom(next, previousPins, entry.record.rolloutHashes ?? {});
     return decisions;
   }

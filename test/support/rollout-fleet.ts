@@ -1,7 +1,7 @@
 // Shared set-up of the rollout integration tests: a copy of the example fleet with short soaks and
 // timeouts, sandbox clusters named like its records, a RolloutDriver over the real adapter, and
 // client-node watches that record when each cluster's Deployment changed and became available.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppsV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { kubeConnector, loadKubeconfig, systemClock } from '../../src/kube/index.js';
@@ -20,14 +20,14 @@ export function rolloutBlock(options: { stagingSoak?: string; productionSoak?: s
 `;
 }
 
-/** shortenFleet rewrites a copied example fleet: the given rollout block, and web's wait timeout of 3 s. */
-export function shortenFleet(dir: string, block = rolloutBlock()): void {
+/** shortenFleet rewrites a copied example fleet: the given rollout block, and web's wait timeout (3 s). */
+export function shortenFleet(dir: string, block = rolloutBlock(), timeout = '3s'): void {
   const file = join(dir, 'flotilla.yaml');
   const text = readFileSync(file, 'utf8');
   const start = text.indexOf('  rollout:\n');
   const end = text.indexOf('  guards:\n');
   if (start < 0 || end < start) throw new Error('the example fleet has no rollout block before its guards');
-  writeFileSync(file, text.slice(0, start).replace('    timeout: 5m\n', '    timeout: 3s\n') + block + text.slice(end));
+  writeFileSync(file, text.slice(0, start).replace('    timeout: 5m\n', `    timeout: ${timeout}\n`) + block + text.slice(end));
 }
 
 /** setImage replaces the web image in the base (a change every environment gets). */
@@ -52,19 +52,20 @@ export function desiredAt(dir: string, revision: string) {
 export interface DriverRun {
   driver: RolloutDriver;
   events: ReconcileEvent[];
-  synced: ClusterSyncResult[];
+  /** Every cluster sync's result, with when it was reported (ms). */
+  synced: (ClusterSyncResult & { at: number })[];
 }
 
 /** startDriver starts a driver over a sandbox's clusters with fast steps and waits. */
 export async function startDriver(sandbox: Sandbox, store: RolloutStore, options: Partial<RolloutDriverOptions> = {}): Promise<DriverRun> {
   const events: ReconcileEvent[] = [];
-  const synced: ClusterSyncResult[] = [];
+  const synced: DriverRun['synced'] = [];
   const driver = new RolloutDriver({
     connect: kubeConnector(loadKubeconfig({ text: sandbox.kubeconfig() })),
     clock: systemClock,
     store,
     onEvent: (e) => events.push(e),
-    onClusterSynced: (r) => synced.push(r),
+    onClusterSynced: (r) => synced.push({ ...r, at: Date.now() }),
     stepMs: 50,
     healthProbeMs: 200,
     ...options,
@@ -140,4 +141,9 @@ export async function watchWebDeployment(sandbox: Sandbox, cluster: string): Pro
     availableAt: (image) => events.find((e) => e.image === image && e.available)?.at,
     stop: () => controller.abort(),
   };
+}
+
+/** keepClusters removes every cluster record of a copied fleet but the named ones (smaller, faster fleets). */
+export function keepClusters(dir: string, names: readonly string[]): void {
+  for (const name of readdirSync(join(dir, 'clusters'))) if (!names.includes(name)) rmSync(join(dir, 'clusters', name), { recursive: true, force: true });
 }
