@@ -8,6 +8,7 @@ import { registerSandbox } from './commands/sandbox.js';
 import { registerSync } from './commands/sync.js';
 import { registerDiff } from './commands/diff.js';
 import { registerStatus } from './commands/status.js';
+import { registerRollout } from './commands/rollout.js';
 import { registerServe } from './commands/serve.js';
 import { registerInit } from './commands/init.js';
 import { registerBootstrap } from './commands/bootstrap.js';
@@ -39,6 +40,7 @@ export function createProgram(ctx: CliContext): Command {
   registerSync(program, ctx);
   registerDiff(program, ctx);
   registerStatus(program, ctx);
+  registerRollout(program, ctx);
   registerServe(program, ctx);
   registerInit(program, ctx);
   registerBootstrap(program, ctx);
