@@ -4,7 +4,7 @@
 // cluster change at a time, as client-node watches on the Deployments show.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonFileRolloutStore, type ReconcileEvent } from '../../src/reconcile/index.js';
@@ -55,6 +55,10 @@ test('a base change moves dev → staging → production, waits for approval, su
     assert.equal(run.driver.pinnedRevision('web', 'staging-eu-west'), 'rev-2');
     assert.equal(run.driver.pinnedRevision('cluster-config', 'prod-eu-west'), 'rev-2', 'unchanged content follows the newest revision name');
     assert.ok(Date.now() - changedAt < 20_000);
+    // Snapshots kept: each dev and staging cluster's rev-2 content, and each production cluster's
+    // rev-1 (pinned) and rev-2 (to come) content — nothing older.
+    const snapshots = () => readdirSync(join(storeDir, 'snapshots', 'web')).filter((n) => !n.startsWith('.')).length;
+    assert.equal(snapshots(), 8);
 
     // Restart: a new driver on the same store resumes at the approval and writes nothing anywhere.
     await run.driver.stop();
@@ -79,6 +83,7 @@ test('a base change moves dev → staging → production, waits for approval, su
     const [eu, us] = watches as [Awaited<ReturnType<typeof watchWebDeployment>>, Awaited<ReturnType<typeof watchWebDeployment>>];
     assert.ok(eu.changedAt('nginx:1.28')! < us.changedAt('nginx:1.28')!, 'clusters in name order');
     assert.ok(eu.availableAt('nginx:1.28')! <= us.changedAt('nginx:1.28')!, `prod-us-east changed at ${us.changedAt('nginx:1.28')}, before prod-eu-west was available at ${eu.availableAt('nginx:1.28')}`);
+    assert.equal(snapshots(), 6, 'once every cluster is at rev-2, only its content is kept');
     const state = run.driver.get('web')!;
     assert.deepEqual(Object.values(state.targets).map((t) => [t.cluster, t.pinned, t.lastHealthy]).sort(), exampleClusters.map((c) => [c, 'rev-2', 'rev-2']));
     const wave = run.events.find((e) => e.type === 'WaveStarted' && e.wave === 'production')!;
