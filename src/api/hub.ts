@@ -6,24 +6,25 @@ import { renderFleet, selectTargets, loadFleet, type Fleet, type TargetRenderRes
 import { kubeConnector, loadKubeconfig, systemClock } from '../kube/index.js';
 import { HubMetrics } from '../metrics/index.js';
 import { Notifier } from '../notify/index.js';
-import { prepareDesired, Reconciler, type ClusterSyncResult, type ReconcileEvent, type TargetInput } from '../reconcile/index.js';
+import { RolloutDriver, type ClusterSyncResult, type ReconcileEvent, type TargetInput } from '../reconcile/index.js';
 import { releaseRenderer } from '../render/index.js';
 import { matchesLabelSelector, parseLabelSelector } from '../render/patch/index.js';
-import { isFinal, startRollout, step, type RolloutCommand, type RolloutState } from '../rollout/index.js';
+import type { RolloutCommand, RolloutState } from '../rollout/index.js';
 import { createHelmRenderer } from '../source/helm/index.js';
 import { GitSource, gitRevisionFs, redactUrl, type GitCredentials, type GitRevision } from '../source/index.js';
 import { SqliteHubStore } from '../store/index.js';
 import { HubEventLog } from './event-log.js';
 import type { AgentReport, ClusterView, GitPush, GitPushOutcome, HubActions, SyncAccepted, SyncRequest, TargetView } from './ports.js';
 import { RecordedHubState } from './recorded-state.js';
+import { SqliteRolloutStore } from './sqlite-rollout-store.js';
 import type { Principal } from './roles.js';
 import { createHubServer, type HubServer } from './server.js';
 import { TokenSource } from './tokens.js';
 
-// The hub put together: the Git source feeds renders, every release moves through the rollout
-// state machine (one wave of every target when the fleet has no rollout block), the pins become the
-// reconciler's desired state, and everything the loop reports is recorded, counted, notified and
-// served. The API reaches the loop only through HubActions.
+// The hub put together: the Git source feeds renders, the rollout driver (reconcile's
+// RolloutDriver over the Reconciler) moves every release through its waves and pins each target,
+// its records and snapshots live in the hub's database, and everything the loop reports is
+// recorded, counted, notified and served. The API reaches the loop only through HubActions.
 
 /** HubRuntimeOptions configure `flotilla serve`; repo and dataDir are required. */
 export interface HubRuntimeOptions {
@@ -70,11 +71,7 @@ interface RenderedRevision {
   fleet: Fleet;
   /** By target key (`cluster/release`). */
   targets: Map<string, TargetRenderResult>;
-  /** Content hash per target key (absent when the render failed). */
-  hashes: Map<string, string>;
 }
-
-const maxRenders = 4;
 
 /** normalizeRepo reduces a repository URL or path to `host/path` without scheme, user, `.git` or case. */
 export function normalizeRepo(url: string): string {
@@ -86,7 +83,7 @@ export function normalizeRepo(url: string): string {
 
 /**
  * HubRuntime is a running hub: `start` opens the store (taking the data directory's lock), starts
- * the API, the Git source and the reconcile loop; `close` shuts them down in order.
+ * the API, the rollout driver and the Git source; `close` shuts them down in order.
  */
 export class HubRuntime implements HubActions {
   readonly url: string;
@@ -99,17 +96,13 @@ export class HubRuntime implements HubActions {
   private readonly log: Logger;
   private readonly server: HubServer;
   private readonly notifier: Notifier;
-  private readonly reconciler: Reconciler;
+  private readonly driver: RolloutDriver;
   private readonly source: GitSource;
-  private readonly renders = new Map<string, RenderedRevision>();
-  private readonly rollouts = new Map<string, RolloutState>();
-  private readonly commands = new Map<string, RolloutCommand[]>();
   private readonly helm: ReturnType<typeof createHelmRenderer>;
   private latest?: RenderedRevision;
-  private stepTimer?: NodeJS.Timeout;
-  private stepping = false;
   private closed = false;
-  private reportedTargets = new Map<string, string>();
+  private readonly reportedTargets = new Map<string, string>();
+  private readonly agentSeq = new Map<string, { agentId: string; seq: number }>();
 
   private constructor(parts: {
     options: HubRuntimeOptions;
@@ -118,7 +111,7 @@ export class HubRuntime implements HubActions {
     events: HubEventLog;
     metrics: HubMetrics;
     notifier: Notifier;
-    reconciler: Reconciler;
+    driver: RolloutDriver;
     source: GitSource;
     server: HubServer;
     url: string;
@@ -131,19 +124,20 @@ export class HubRuntime implements HubActions {
     this.events = parts.events;
     this.metrics = parts.metrics;
     this.notifier = parts.notifier;
-    this.reconciler = parts.reconciler;
+    this.driver = parts.driver;
     this.source = parts.source;
     this.server = parts.server;
     this.url = parts.url;
     this.port = parts.port;
     this.helm = createHelmRenderer({ helm: parts.options.helm, env: parts.options.env });
-    for (const r of this.state.rollouts()) this.rollouts.set(r.release, r);
   }
 
   /** start brings a hub up and answers once it listens; the first fetch runs in the background. */
   static async start(options: HubRuntimeOptions): Promise<HubRuntime> {
     const log = options.logger;
     const store = SqliteHubStore.open(options.dataDir);
+    let driver: RolloutDriver | undefined;
+    let server: HubServer | undefined;
     try {
       const tokens = TokenSource.open({
         ...(options.tokensFile !== undefined ? { file: options.tokensFile } : { text: options.tokensText ?? '[]' }),
@@ -158,14 +152,16 @@ export class HubRuntime implements HubActions {
       const kc = loadKubeconfig(options.kubeconfig ?? {});
       const connect = kubeConnector(kc, { timeoutMs: options.requestTimeoutMs ?? 10_000 });
       let runtime: HubRuntime | undefined;
-      const reconciler = new Reconciler({
+      driver = new RolloutDriver({
         connect,
         clock: systemClock,
+        store: new SqliteRolloutStore(store),
         onEvent: (event) => runtime?.onLoopEvent(event),
         onClusterSynced: (result) => runtime?.onClusterSynced(result),
-        concurrency: options.concurrency,
-        resyncMs: options.resyncMs,
-        waitIntervalMs: options.waitIntervalMs,
+        onRolloutChanged: (rollout) => runtime?.onRolloutChanged(rollout),
+        onError: (error) => log.error({ code: error.code, error: error.message }, 'rollout driver problem'),
+        reconciler: { concurrency: options.concurrency, resyncMs: options.resyncMs, waitIntervalMs: options.waitIntervalMs },
+        stepMs: options.rolloutStepMs,
       });
       const source = new GitSource({
         url: options.repo,
@@ -190,7 +186,7 @@ export class HubRuntime implements HubActions {
       };
       if (webhookSecret() === undefined) log.warn({}, 'no webhook secret: POST /hooks/git refuses every request (give --webhook-secret-file or FLOTILLA_WEBHOOK_SECRET)');
       let actions: HubActions | undefined;
-      const server = await createHubServer({
+      server = await createHubServer({
         state,
         actions: {
           requestSync: (r, a) => actions!.requestSync(r, a),
@@ -208,32 +204,33 @@ export class HubRuntime implements HubActions {
         dashboardDir: options.dashboardDir,
       });
       const bound = await server.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
-      runtime = new HubRuntime({ options, store, state, events, metrics, notifier, reconciler, source, server, url: bound.url, port: bound.port });
+      runtime = new HubRuntime({ options, store, state, events, metrics, notifier, driver, source, server, url: bound.url, port: bound.port });
       actions = runtime;
-      runtime.wire();
+      await runtime.wire();
       return runtime;
     } catch (error) {
+      await server?.close();
+      await driver?.stop();
       store.close();
       throw error;
     }
   }
 
-  private wire(): void {
+  private async wire(): Promise<void> {
     this.events.subscribe((e) => this.metrics.observe(e));
     this.events.subscribe((e) => this.notifier.notify(e));
     this.events.subscribe((e) => {
       const fields = { event: e.type, cluster: e.cluster, release: e.release, object: e.object };
-      if (e.type === 'SyncFailed' || e.type === 'GuardBlocked' || e.type === 'ClusterUnreachable' || e.type === 'RolloutHalted') this.log.warn({ ...fields, message: e.message }, e.type);
+      if (e.type === 'SyncFailed' || e.type === 'GuardBlocked' || e.type === 'ClusterUnreachable' || e.type === 'RolloutHalted' || e.type === 'TargetFailed') this.log.warn({ ...fields, message: e.message }, e.type);
       else this.log.info(fields, e.type);
     });
     for (const t of this.state.targets()) this.metrics.setTarget(t);
-    for (const r of this.rollouts.values()) this.metrics.setRollout(r);
     this.state.setFleet({ repo: redactUrl(this.options.repo), ...(this.options.branch ? { branch: this.options.branch } : {}), releases: [], clusters: 0 });
     this.state.setReady(false, 'the first fetch of the fleet repository has not finished');
-    this.reconciler.start();
+    // The driver reads every stored record first, so the rollouts are served before the first fetch.
+    await this.driver.start();
+    for (const rollout of this.driver.list()) this.onRolloutChanged(rollout);
     this.source.poll();
-    this.stepTimer = setInterval(() => this.stepRollouts(), this.options.rolloutStepMs ?? 1000);
-    this.stepTimer.unref();
   }
 
   /**
@@ -244,10 +241,9 @@ export class HubRuntime implements HubActions {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.stepTimer) clearInterval(this.stepTimer);
     await this.server.close();
     this.source.stop();
-    await this.reconciler.stop();
+    await this.driver.stop();
     await this.notifier.close();
     this.store.close();
   }
@@ -281,7 +277,7 @@ export class HubRuntime implements HubActions {
     for (const e of errors) this.log.error({ code: e.code, error: e.message }, 'notification cannot be delivered');
     for (const w of warnings) this.log.warn({}, w);
     const counts = new Map<string, number>();
-    for (const key of rendered.targets.keys()) counts.set(key.split('/')[1]!, (counts.get(key.split('/')[1]!) ?? 0) + 1);
+    for (const r of rendered.targets.values()) counts.set(r.target.release.name, (counts.get(r.target.release.name) ?? 0) + 1);
     this.state.setFleet({
       name: fleet.name,
       repo: redactUrl(this.options.repo),
@@ -292,26 +288,25 @@ export class HubRuntime implements HubActions {
       clusters: fleet.clusters.length,
     });
     const previous = new Map(this.state.clusters().map((c) => [c.name, c]));
-    this.state.setClusters(
-      fleet.clusters.map((c): ClusterView => ({ ...(previous.get(c.name) ?? {}), name: c.name, labels: c.labels, mode: c.connection.mode })),
-    );
+    this.state.setClusters(fleet.clusters.map((c): ClusterView => ({ ...(previous.get(c.name) ?? {}), name: c.name, labels: c.labels, mode: c.connection.mode })));
     for (const name of previous.keys()) if (!fleet.clusters.some((c) => c.name === name)) this.metrics.removeCluster(name);
     for (const t of this.state.targets()) {
       if (!rendered.targets.has(`${t.cluster}/${t.release}`)) {
         this.state.removeTarget(t.cluster, t.release);
         this.metrics.removeTarget(t.cluster, t.release);
+        this.reportedTargets.delete(`${t.cluster}/${t.release}`);
       }
     }
-    this.planRollouts(rendered);
-    this.applyDesired();
-    this.stepRollouts();
-    this.state.setReady(true);
+    // Pull-mode clusters are reconciled by their agents; the hub only shows what they report.
+    const targets: TargetInput[] = [...rendered.targets.values()].filter((r) => r.target.cluster.connection.mode !== 'pull').map((r) => ({ target: r.target, render: r.result }));
+    this.driver
+      .setDesired({ fleet, revision: revision.commit, targets })
+      .then(() => this.state.setReady(true))
+      .catch((error: unknown) => this.log.error({ err: error, revision: revision.commit }, 'the new revision could not be handed to the rollout driver'));
   }
 
-  /** render loads and renders the fleet at a commit (kept for the pinned revisions still in use). */
+  /** render loads and renders the fleet at a commit. */
   private render(commit: string): RenderedRevision {
-    const cached = this.renders.get(commit);
-    if (cached) return cached;
     const opened = gitRevisionFs(this.source.dir, commit);
     if (!opened.ok) throw opened.issues[0];
     const fs = opened.value;
@@ -319,137 +314,7 @@ export class HubRuntime implements HubActions {
     if (!loaded.ok) throw loaded.issues[0];
     const fleet = loaded.value;
     const results = renderFleet(fleet, { fs, root: fs.dir, renderer: releaseRenderer, cache: releaseRenderer.createCache(), targets: selectTargets(fleet), helm: this.helm });
-    const targets = new Map<string, TargetRenderResult>();
-    const hashes = new Map<string, string>();
-    for (const r of results) {
-      targets.set(r.target.key, r);
-      if (r.result.ok) hashes.set(r.target.key, prepareDesired(r.result.value.objects.map((o) => o.object), r.target.release.name).contentHash);
-    }
-    const rendered: RenderedRevision = { commit, fleet, targets, hashes };
-    this.renders.set(commit, rendered);
-    return rendered;
-  }
-
-  /**
-   * planRollouts starts a rollout of the new revision for every release whose rendered output
-   * changed for any of its targets (SPEC §7). A release whose output is the same at the new
-   * revision keeps its rollout, its pins moved to the new commit (same content, newer name).
-   */
-  private planRollouts(rendered: RenderedRevision): void {
-    const fleet = rendered.fleet;
-    const now = Date.now();
-    for (const release of fleet.releases) {
-      const keys = [...rendered.targets.keys()].filter((k) => k.endsWith(`/${release.name}`));
-      const clusters = keys.map((k) => k.slice(0, k.length - release.name.length - 1));
-      const current = this.rollouts.get(release.name);
-      if (current?.revision === rendered.commit) continue;
-      let changed = !current || Object.keys(current.targets).sort().join(',') !== [...clusters].sort().join(',');
-      let before: RenderedRevision | undefined;
-      if (!changed && current) {
-        try {
-          before = this.render(current.revision);
-          changed = keys.some((k) => before!.hashes.get(k) === undefined || before!.hashes.get(k) !== rendered.hashes.get(k));
-        } catch {
-          changed = true;
-        }
-      }
-      if (!changed && current) {
-        const moved = (rev: string | undefined) => (rev === current.revision ? rendered.commit : rev);
-        const rebased: RolloutState = {
-          ...current,
-          revision: rendered.commit,
-          targets: Object.fromEntries(Object.entries(current.targets).map(([c, t]) => [c, { ...t, ...(t.pinned !== undefined ? { pinned: moved(t.pinned) } : {}), ...(t.lastHealthy !== undefined ? { lastHealthy: moved(t.lastHealthy) } : {}) }])),
-        };
-        this.saveRollout(rebased);
-        continue;
-      }
-      const state = startRollout({
-        release: release.name,
-        revision: rendered.commit,
-        policy: fleet.rollout ? { waves: fleet.rollout.waves, failurePolicy: fleet.rollout.failurePolicy } : undefined,
-        targets: clusters.map((cluster) => {
-          const record = fleet.clusters.find((c) => c.name === cluster)!;
-          const previous = current?.targets[cluster];
-          return { cluster, labels: record.labels, ...(previous?.pinned !== undefined ? { pinned: previous.pinned } : {}), ...(previous?.lastHealthy !== undefined ? { lastHealthy: previous.lastHealthy } : {}) };
-        }),
-        now,
-      });
-      this.saveRollout(state);
-      this.events.publish({ type: 'RolloutStarted', time: now, release: release.name, revision: rendered.commit, message: `rollout of ${release.name} at ${rendered.commit.slice(0, 12)} started: ${state.waves.map((w) => `${w.name} (${w.clusters.length})`).join(', ')}` });
-    }
-    for (const release of [...this.rollouts.keys()]) {
-      if (!fleet.releases.some((r) => r.name === release)) {
-        this.rollouts.delete(release);
-        this.state.removeRollout(release);
-        this.metrics.removeRollout(release);
-      }
-    }
-  }
-
-  private saveRollout(state: RolloutState): void {
-    this.rollouts.set(state.release, state);
-    this.state.setRollout(state);
-    this.metrics.setRollout(state);
-  }
-
-  /** applyDesired hands the reconciler every target that is pinned, at its pinned revision. */
-  private applyDesired(): void {
-    const latest = this.latest;
-    if (!latest) return;
-    const inputs: TargetInput[] = [];
-    const used = new Set([latest.commit]);
-    for (const [key, result] of latest.targets) {
-      if (result.target.cluster.connection.mode === 'pull') continue;
-      const pinned = this.rollouts.get(result.target.release.name)?.targets[result.target.cluster.name]?.pinned;
-      if (pinned === undefined) continue;
-      let at: TargetRenderResult | undefined = result;
-      if (pinned !== latest.commit) {
-        try {
-          at = this.render(pinned).targets.get(key);
-          used.add(pinned);
-        } catch (error) {
-          this.log.error({ target: key, revision: pinned, error: (error as Error).message }, 'the pinned revision does not render; the target waits');
-          at = undefined;
-        }
-      }
-      if (at) inputs.push({ target: at.target, render: at.result, revision: pinned });
-    }
-    // Keep the renders still pinned somewhere, and a few recent ones.
-    for (const commit of [...this.renders.keys()]) if (!used.has(commit) && this.renders.size > maxRenders) this.renders.delete(commit);
-    this.reconciler.setDesired({ fleet: latest.fleet, revision: latest.commit, targets: inputs });
-  }
-
-  /** stepRollouts moves every rollout on with what the loop last saw and the queued commands. */
-  private stepRollouts(): void {
-    if (this.stepping || this.closed || !this.latest) return;
-    this.stepping = true;
-    try {
-      const results = this.reconciler.targets();
-      let pinsChanged = false;
-      for (const [release, state] of [...this.rollouts]) {
-        const commands = this.commands.get(release) ?? [];
-        this.commands.delete(release);
-        if (isFinal(state) && commands.length === 0) continue;
-        const observations = Object.fromEntries(
-          results.filter((r) => r.release === release).map((r) => [r.cluster, { revision: r.revision, sync: r.sync, health: r.health, ...(r.message ? { message: r.message } : {}) }]),
-        );
-        const { state: next, decisions } = step(state, { now: Date.now(), targets: observations, commands });
-        for (const d of decisions) {
-          if (d.type === 'event') {
-            this.events.publish({ type: d.event, time: Date.now(), release, revision: next.revision, ...(d.cluster ? { cluster: d.cluster } : {}), ...(d.wave ? { wave: d.wave } : {}), message: d.message });
-          } else {
-            pinsChanged = true;
-            this.log.info({ release, cluster: d.cluster, revision: d.revision, decision: d.type }, d.type === 'sync' ? 'rollout syncs a target' : 'rollout rolls a target back');
-          }
-        }
-        if (JSON.stringify(next) !== JSON.stringify(state)) this.saveRollout(next);
-      }
-      if (pinsChanged) this.applyDesired();
-    } catch (error) {
-      this.log.error({ err: error }, 'stepping the rollouts failed');
-    } finally {
-      this.stepping = false;
-    }
+    return { commit, fleet, targets: new Map(results.map((r) => [r.target.key, r])) };
   }
 
   // ---- what the loop reports
@@ -466,15 +331,23 @@ export class HubRuntime implements HubActions {
     if (result.state !== 'Unreachable') this.state.updateCluster(result.cluster, { reachable: true, lastSeen: Date.now(), message: undefined });
     else this.metrics.setClusterUp(result.cluster, false);
     this.refreshTargets();
-    this.stepRollouts();
+  }
+
+  private onRolloutChanged(rollout: RolloutState): void {
+    if (this.closed) return;
+    this.state.setRollout(rollout);
+    this.metrics.setRollout(rollout);
+    this.refreshTargets();
   }
 
   /** refreshTargets copies the loop's view of every target into the served state and the metrics. */
   private refreshTargets(): void {
+    if (this.closed) return;
+    const reconciler = this.driver.reconciler;
     const drift = new Map<string, number>();
-    for (const c of this.reconciler.drift()) for (const o of c.objects) drift.set(`${c.cluster}/${o.release}`, (drift.get(`${c.cluster}/${o.release}`) ?? 0) + 1);
-    for (const r of this.reconciler.targets()) {
-      const pinned = this.rollouts.get(r.release)?.targets[r.cluster]?.pinned;
+    for (const c of reconciler.drift()) for (const o of c.objects) drift.set(`${c.cluster}/${o.release}`, (drift.get(`${c.cluster}/${o.release}`) ?? 0) + 1);
+    for (const r of reconciler.targets()) {
+      const pinned = this.driver.pinnedRevision(r.release, r.cluster);
       const view: TargetView = {
         cluster: r.cluster,
         release: r.release,
@@ -515,17 +388,13 @@ export class HubRuntime implements HubActions {
       .filter((t) => !selector || (selector.ok && matchesLabelSelector(selector.value, t.cluster.labels)));
     const clusters = [...new Set(targets.map((t) => t.cluster.name))];
     this.log.info({ actor: actor.name, clusters }, 'sync requested');
-    for (const cluster of clusters) this.reconciler.trigger(cluster);
+    for (const cluster of clusters) this.driver.reconciler.trigger(cluster);
     return { targets: targets.map((t) => ({ cluster: t.cluster.name, release: t.release.name })) };
   }
 
   async rolloutAction(release: string, command: RolloutCommand, actor: Principal): Promise<RolloutState> {
-    if (!this.rollouts.has(release)) throw new FlotillaError('API_NOT_FOUND', `release ${release} has no rollout`);
     this.log.info({ actor: actor.name, release, command: command.type }, 'rollout command');
-    this.commands.set(release, [...(this.commands.get(release) ?? []), command]);
-    // Stepping is synchronous, so the command is taken now and the answer is the state after it.
-    this.stepRollouts();
-    return this.rollouts.get(release)!;
+    return this.driver.command(release, command, actor.name);
   }
 
   async gitPush(push: GitPush): Promise<GitPushOutcome> {
@@ -550,6 +419,19 @@ export class HubRuntime implements HubActions {
       this.state.setTarget(view);
       this.metrics.setTarget(view);
     }
-    this.log.debug({ actor: actor.name, cluster, targets: report.targets.length }, 'agent report');
+    // Events are at least once: a retried report sends them again, so each agent's sequence
+    // numbers are remembered and what was seen is skipped. The cluster is always the agent's own.
+    const seen = this.agentSeq.get(cluster);
+    const sameAgent = seen !== undefined && seen.agentId === report.agentId;
+    let last = sameAgent ? seen.seq : -Infinity;
+    for (const e of report.events ?? []) {
+      if (e.seq <= last) continue;
+      last = e.seq;
+      const { seq: _seq, ...event } = e;
+      this.events.publish({ ...event, cluster, agent: report.agentId ?? actor.name });
+    }
+    if (report.agentId !== undefined && Number.isFinite(last)) this.agentSeq.set(cluster, { agentId: report.agentId, seq: last });
+    if (report.dropped) this.log.warn({ cluster, dropped: report.dropped }, 'the agent dropped events while the hub was out of reach');
+    this.log.debug({ actor: actor.name, cluster, targets: report.targets.length, events: report.events?.length ?? 0 }, 'agent report');
   }
 }

@@ -10,6 +10,7 @@ export { RecordedHubState, type HubStateRecorder } from './recorded-state.js';
 export { createHubLogger, redactPaths, type LogFormat, type HubLoggerOptions } from './logger.js';
 export type {
   AgentReport,
+  AgentReportEvent,
   AgentTargetReport,
   AuditLog,
   ClusterSummary,

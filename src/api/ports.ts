@@ -129,11 +129,29 @@ export interface AgentTargetReport {
   message?: string;
 }
 
+/** AgentReportEvent is one event of an agent's cluster, with its sequence number in that agent. */
+export interface AgentReportEvent {
+  type: string;
+  time: number;
+  /** Increasing within one agent process (agentId): a retried report is deduplicated on it. */
+  seq: number;
+  release?: string;
+  object?: string;
+  message?: string;
+  [field: string]: unknown;
+}
+
 /** AgentReport is the body of POST /api/v1/agents/:cluster/report. */
 export interface AgentReport {
+  /** A random id of the agent process: sequence numbers compare only within one. */
+  agentId?: string;
   /** The revision the agent last fetched. */
   revision?: string;
   targets: AgentTargetReport[];
+  /** The events since the last accepted report, oldest first. */
+  events?: AgentReportEvent[];
+  /** Events the agent had to drop while the hub was out of reach. */
+  dropped?: number;
   /** The agent's version, for the cluster view. */
   agentVersion?: string;
 }

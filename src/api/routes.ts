@@ -9,8 +9,12 @@ export interface RouteSpec {
   /** Fastify's syntax: `:name` is a path parameter. */
   url: string;
   access: Access;
-  /** Writes are recorded in the audit log, allowed or denied. */
-  audit: boolean;
+  /**
+   * Writes are recorded in the audit log, allowed or denied. `refusals`: only when denied or failed
+   * (agent reports, which arrive every few seconds from every agent and would push people's actions
+   * out of the log; an accepted one shows as the cluster's last-seen time and its events).
+   */
+  audit: boolean | 'refusals';
   /** What the route does, for docs/hub.md. */
   summary: string;
 }
@@ -36,7 +40,7 @@ export const hubRoutes: readonly RouteSpec[] = [
   { method: 'POST', url: '/api/v1/sync', access: 'operator', audit: true, summary: 'sync now: {cluster?, release?, selector?}; all targets when empty' },
   ...rolloutActions.map((action): RouteSpec => ({ method: 'POST', url: `/api/v1/rollouts/:release/${action}`, access: 'operator', audit: true, summary: `${action} the release's rollout${action === 'approve' ? ' ({wave?})' : ''}` })),
   { method: 'POST', url: '/hooks/git', access: 'signature', audit: true, summary: 'GitHub / GitLab push webhook: fetch now (X-Hub-Signature-256 or X-Gitlab-Token)' },
-  { method: 'POST', url: '/api/v1/agents/:cluster/report', access: 'agent', audit: true, summary: "an agent's status report for its cluster" },
+  { method: 'POST', url: '/api/v1/agents/:cluster/report', access: 'agent', audit: 'refusals', summary: "an agent's status report for its cluster" },
   { method: 'GET', url: '/metrics', access: 'none', audit: false, summary: 'Prometheus metrics' },
   { method: 'GET', url: '/healthz', access: 'none', audit: false, summary: 'the process serves (liveness)' },
   { method: 'GET', url: '/readyz', access: 'none', audit: false, summary: 'the hub has its state: store open, first fetch done (readiness)' },

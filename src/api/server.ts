@@ -13,7 +13,7 @@ import type { TokenAuthority } from './tokens.js';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
-    audit?: boolean;
+    audit?: boolean | 'refusals';
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -155,8 +155,10 @@ export async function createHubServer(options: HubServerOptions): Promise<HubSer
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!request.routeOptions.config.audit) return payload;
+    const audit = request.routeOptions.config.audit;
+    if (!audit) return payload;
     const status = reply.statusCode;
+    if (audit === 'refusals' && outcomeOf(status) === 'succeeded') return payload;
     try {
       options.audit.appendAudit({
         time: now(),
@@ -316,8 +318,16 @@ export async function createHubServer(options: HubServerOptions): Promise<HubSer
           additionalProperties: false,
           required: ['targets'],
           properties: {
+            agentId: { type: 'string', maxLength: 200 },
             revision: { type: 'string' },
             agentVersion: { type: 'string' },
+            dropped: { type: 'integer', minimum: 0 },
+            events: {
+              type: 'array',
+              maxItems: 10000,
+              // The events are the agent's typed reconcile events: the envelope is checked, the rest kept.
+              items: { type: 'object', required: ['type', 'time', 'seq'], properties: { type: { type: 'string', minLength: 1, maxLength: 100 }, time: { type: 'number' }, seq: { type: 'integer' } } },
+            },
             targets: {
               type: 'array',
               maxItems: 10000,
@@ -334,7 +344,7 @@ export async function createHubServer(options: HubServerOptions): Promise<HubSer
       handler: async (request, reply) => {
         const { cluster } = request.params as { cluster: string };
         const report = request.body as AgentReport;
-        request.auditRequest = { cluster, ...(report.revision ? { revision: report.revision } : {}), targets: report.targets.length };
+        request.auditRequest = { cluster, ...(report.revision ? { revision: report.revision } : {}), targets: report.targets.length, ...(report.events ? { events: report.events.length } : {}) };
         await options.actions.agentReport(cluster, report, request.principal!);
         return reply.status(202).send({ accepted: true });
       },

@@ -61,6 +61,26 @@ test('everything written is there again after the store is closed and reopened (
   again.close();
 });
 
+test('rollout records and snapshots of pinned content survive a reopen; unused snapshots can be dropped', () => {
+  const d = dir();
+  const store = SqliteHubStore.open(d);
+  store.saveRolloutRecord('web', { release: 'web', pins: { c1: { revision: 'r1', contentHash: 'h1' } } });
+  store.saveRolloutRecord('api', { release: 'api', pins: {} });
+  store.saveRolloutSnapshot('web', 'h1', [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } }]);
+  store.saveRolloutSnapshot('web', 'h1', [{ changed: 'ignored: a hash names one content' }]);
+  store.saveRolloutSnapshot('web', 'h2', []);
+  store.close();
+  const again = SqliteHubStore.open(d);
+  assert.deepEqual(again.loadRolloutRecord('web'), { release: 'web', pins: { c1: { revision: 'r1', contentHash: 'h1' } } });
+  assert.deepEqual(again.listRolloutRecords().map((r) => (r as { release: string }).release), ['api', 'web']);
+  assert.deepEqual(again.loadRolloutSnapshot('web', 'h1'), [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } }]);
+  again.keepRolloutSnapshots('web', ['h1']);
+  assert.equal(again.loadRolloutSnapshot('web', 'h2'), undefined);
+  assert.ok(again.loadRolloutSnapshot('web', 'h1'));
+  assert.equal(again.loadRolloutRecord('missing'), undefined);
+  again.close();
+});
+
 test('the database runs in WAL mode and the data directory is locked while the store is open', () => {
   const d = dir();
   const store = SqliteHubStore.open(d);
@@ -112,21 +132,29 @@ test('migrations are numbered, run once each, and record themselves', () => {
   const d = dir();
   const db = new Database(join(d, 'm.db'));
   const first = migrate(db, hubMigrations, 'm.db');
-  assert.deepEqual(first, { from: 0, to: 1, applied: [1] });
-  assert.deepEqual(migrate(db, hubMigrations, 'm.db'), { from: 1, to: 1, applied: [] }, 'idempotent');
-  const next: Migration[] = [...hubMigrations, { version: 2, name: 'a label column', sql: 'ALTER TABLE events ADD COLUMN label TEXT' }];
-  assert.deepEqual(migrate(db, next, 'm.db'), { from: 1, to: 2, applied: [2] });
-  assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all(), [{ version: 1 }, { version: 2 }]);
-  assert.throws(() => migrate(db, hubMigrations, 'm.db'), (e: unknown) => e instanceof FlotillaError && e.code === 'HUB_STORE_FAILED' && /schema version 2, newer than this Flotilla knows \(1\)/.test(e.message));
+  assert.deepEqual(first, { from: 0, to: 2, applied: [1, 2] });
+  assert.deepEqual(migrate(db, hubMigrations, 'm.db'), { from: 2, to: 2, applied: [] }, 'idempotent');
+  const next: Migration[] = [...hubMigrations, { version: 3, name: 'a label column', sql: 'ALTER TABLE events ADD COLUMN label TEXT' }];
+  assert.deepEqual(migrate(db, next, 'm.db'), { from: 2, to: 3, applied: [3] });
+  assert.deepEqual(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all(), [{ version: 1 }, { version: 2 }, { version: 3 }]);
+  assert.throws(() => migrate(db, hubMigrations, 'm.db'), (e: unknown) => e instanceof FlotillaError && e.code === 'HUB_STORE_FAILED' && /schema version 3, newer than this Flotilla knows \(2\)/.test(e.message));
   assert.throws(() => migrate(db, [{ version: 2, name: 'gap', sql: '' }], 'm.db'), /must be numbered 1, 2, 3/);
+
+  // A database of the first schema version is brought forward, its data kept.
+  const old = new Database(join(d, 'old.db'));
+  migrate(old, hubMigrations.slice(0, 1), 'old.db');
+  old.prepare("INSERT INTO events (time, type) VALUES (1, 'SyncSucceeded')").run();
+  assert.deepEqual(migrate(old, hubMigrations, 'old.db'), { from: 1, to: 2, applied: [2] });
+  assert.deepEqual(old.prepare('SELECT type FROM events').all(), [{ type: 'SyncSucceeded' }]);
+  old.close();
   db.close();
 });
 
 test('a failing migration leaves the database at the last complete step', () => {
   const db = new Database(':memory:');
-  const broken: Migration[] = [...hubMigrations, { version: 2, name: 'broken', sql: 'CREATE TABLE extra (x INTEGER); THIS IS NOT SQL' }];
+  const broken: Migration[] = [...hubMigrations, { version: 3, name: 'broken', sql: 'CREATE TABLE extra (x INTEGER); THIS IS NOT SQL' }];
   assert.throws(() => migrate(db, broken, 'mem'));
-  assert.equal(db.pragma('user_version', { simple: true }), 1);
+  assert.equal(db.pragma('user_version', { simple: true }), 2);
   assert.deepEqual(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'extra'").get(), { n: 0 });
   db.close();
 });

@@ -262,6 +262,43 @@ export class SqliteHubStore {
     this.write(() => this.statement('DELETE FROM rollouts WHERE release = ?').run(release));
   }
 
+  /**
+   * saveRolloutRecord stores the rollout driver's record of a release (its rollout and every
+   * target's pin), as JSON; the driver's type is its own (the store only keeps the JSON).
+   */
+  saveRolloutRecord(release: string, record: unknown, updatedAt: number = this.now()): void {
+    this.write(() =>
+      this.statement('INSERT INTO rollout_records (release, record, updated_at) VALUES (?, ?, ?) ON CONFLICT (release) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at').run(release, JSON.stringify(record), updatedAt),
+    );
+  }
+
+  /** loadRolloutRecord reads a release's rollout record. */
+  loadRolloutRecord<T = unknown>(release: string): T | undefined {
+    const row = this.read(() => this.statement('SELECT record FROM rollout_records WHERE release = ?').get(release) as Row | undefined);
+    return row === undefined ? undefined : (JSON.parse(String(row.record)) as T);
+  }
+
+  /** listRolloutRecords reads every rollout record, by release. */
+  listRolloutRecords<T = unknown>(): T[] {
+    return this.read(() => (this.statement('SELECT record FROM rollout_records ORDER BY release').all() as Row[]).map((row) => JSON.parse(String(row.record)) as T));
+  }
+
+  /** saveRolloutSnapshot stores the rendered objects of a release under their content hash (written once). */
+  saveRolloutSnapshot(release: string, contentHash: string, objects: unknown): void {
+    this.write(() => this.statement('INSERT OR IGNORE INTO rollout_snapshots (release, content_hash, objects, created_at) VALUES (?, ?, ?, ?)').run(release, contentHash, JSON.stringify(objects), this.now()));
+  }
+
+  /** loadRolloutSnapshot reads the objects a release rendered with this content hash. */
+  loadRolloutSnapshot<T = unknown>(release: string, contentHash: string): T | undefined {
+    const row = this.read(() => this.statement('SELECT objects FROM rollout_snapshots WHERE release = ? AND content_hash = ?').get(release, contentHash) as Row | undefined);
+    return row === undefined ? undefined : (JSON.parse(String(row.objects)) as T);
+  }
+
+  /** keepRolloutSnapshots deletes a release's snapshots whose hash is not in `keep`. */
+  keepRolloutSnapshots(release: string, keep: readonly string[]): void {
+    this.write(() => this.statement('DELETE FROM rollout_snapshots WHERE release = ? AND content_hash NOT IN (SELECT value FROM json_each(?))').run(release, JSON.stringify(keep)));
+  }
+
   /** addDeadLetter records a notification that could not be delivered. */
   addDeadLetter(letter: DeadLetterInput): DeadLetter {
     const id = this.write(() =>

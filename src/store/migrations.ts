@@ -89,6 +89,25 @@ export const hubMigrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: "the rollout driver's records and the snapshots of pinned content",
+    sql: `
+      CREATE TABLE rollout_records (
+        release TEXT PRIMARY KEY,
+        record TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE rollout_snapshots (
+        release TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        objects TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (release, content_hash)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** MigrateResult says which version the database had and which steps ran. */
