@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlotillaError } from '../../src/core/index.js';
 import { MemoryRolloutStore, type ReconcileEvent } from '../../src/reconcile/index.js';
-import { copyFleet, startClusters } from '../support/sync-fleet.js';
+import { copyFleet, kubectl, startClusters } from '../support/sync-fleet.js';
 import { desiredAt, keepClusters, rolloutBlock, setBaseImage, setOverlayImageTag, shortenFleet, startDriver, waitFor, webImage, type DriverRun } from '../support/rollout-fleet.js';
 
 const rolloutTypes = new Set(['RolloutStarted', 'WaveStarted', 'WaveCompleted', 'ApprovalRequired', 'RolloutCompleted', 'RolloutHalted', 'RolledBack', 'TargetFailed', 'RolloutAborted', 'RolloutResumed']);
@@ -102,6 +102,44 @@ test('with failurePolicy halt the failed cluster keeps the failing revision unti
     await assert.rejects(run.driver.command('nope', 'pause'), (error: unknown) => error instanceof FlotillaError && error.code === 'API_NOT_FOUND');
     assert.equal(run.driver.pinnedRevision('web', 'staging-eu-west'), 'rev-2');
     assert.equal(run.driver.pinnedRevision('web', 'prod-eu-west'), 'rev-1');
+  } finally {
+    await run?.driver.stop();
+    await sandbox.stop();
+    fleet.remove();
+  }
+});
+
+test('a target that turns Degraded while its wave soaks fails the wave: health is read again during the soak', { timeout: 60_000 }, async () => {
+  const fleet = copyFleet();
+  const clusters = ['dev-eu-west', 'prod-eu-west', 'staging-eu-west'];
+  keepClusters(fleet.dir, clusters);
+  shortenFleet(fleet.dir, rolloutBlock({ stagingSoak: '20s', failurePolicy: 'rollback' }));
+  const sandbox = await startClusters(clusters, { controllers: { readyDelayMs: 100 } });
+  let run: DriverRun | undefined;
+  try {
+    run = await startDriver(sandbox, new MemoryRolloutStore());
+    await run.driver.setDesired(desiredAt(fleet.dir, 'rev-1'));
+    await waitFor('every cluster synced at rev-1', () => run!.driver.reconciler.clusterStates().length === 3 && run!.driver.reconciler.clusterStates().every((c) => c.state === 'Synced'));
+
+    setBaseImage(fleet.dir, 'nginx:1.28');
+    await run.driver.setDesired(desiredAt(fleet.dir, 'rev-2'));
+    await waitFor('staging to soak', () => run!.driver.get('web')?.waves[1]?.phase === 'Soaking');
+    // The Deployment's controller gives up on it (as after a progress deadline); its spec is untouched.
+    await kubectl(sandbox, 'staging-eu-west', [
+      'patch', 'deployment', 'web', '-n', 'web', '--subresource=status', '--type', 'merge',
+      '-p', JSON.stringify({ status: { conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'gave up' }] } }),
+    ]);
+    const patched = Date.now();
+    await waitFor('the soak to fail', () => run!.driver.get('web')?.phase === 'Halted', 5000);
+    assert.ok(Date.now() - patched < 3000, 'noticed within a few health readings, long before the 20 s soak ends');
+    assert.deepEqual(story(run.events), ['RolloutStarted', 'WaveStarted dev', 'WaveCompleted dev', 'WaveStarted staging', 'TargetFailed staging staging-eu-west', 'RolledBack staging-eu-west', 'RolloutHalted staging']);
+    assert.match(run.driver.get('web')!.targets['staging-eu-west']!.failure ?? '', /became Degraded after it was healthy/);
+    const rolledBackAt = run.events.find((e) => e.type === 'RolledBack')!.time;
+    await waitFor('staging synced and healthy at rev-1 again', () =>
+      run!.synced.some((r) => r.at >= rolledBackAt && r.cluster === 'staging-eu-west' && r.targets.some((t) => t.release === 'web' && t.revision === 'rev-1' && t.health === 'Healthy')),
+    );
+    assert.equal(await webImage(sandbox, 'staging-eu-west'), 'nginx:1.27');
+    assert.equal(await webImage(sandbox, 'prod-eu-west'), 'nginx:1.27');
   } finally {
     await run?.driver.stop();
     await sandbox.stop();
