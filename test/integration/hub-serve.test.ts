@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createHubLogger, HubRuntime, type HubRuntimeOptions } from '../../src/api/index.js';
 import { verifyWebhookSignature } from '../../src/notify/index.js';
+import { hubReportTransport } from '../../src/reconcile/index.js';
 import { gitFleet } from '../support/git-fleet.js';
 import { kubectl, kubectlJson, startClusters } from '../support/sync-fleet.js';
 
@@ -226,6 +227,54 @@ test('flotilla serve reconciles from a bare repository: webhook in under 3 s, ap
     await hub.close();
     await sandbox.stop();
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    work.remove();
+  }
+});
+
+test('a pull-mode cluster is left to its agent: the hub takes its reports (the agent transport as is), each event once, and refuses other clusters', { timeout: 60_000 }, async () => {
+  const source = mkdtempSync(join(tmpdir(), 'flotilla-pullfleet-'));
+  writeTree(source, {
+    'flotilla.yaml': 'apiVersion: flotilla.dev/v1alpha1\nkind: Fleet\nmetadata: {name: pull}\nspec:\n  releases:\n  - {name: web, path: apps/web, targets: {selector: {}}}\n',
+    'clusters/edge-1/cluster.yaml': 'apiVersion: flotilla.dev/v1alpha1\nkind: Cluster\nmetadata: {name: edge-1, labels: {env: edge}}\nspec:\n  connection: {mode: pull}\n',
+    'apps/web/kustomization.yaml': 'resources: [cm.yaml]\n',
+    'apps/web/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: default}\ndata: {a: b}\n',
+  });
+  const work = gitFleet(source);
+  const base = mkdtempSync(join(tmpdir(), 'flotilla-pull-'));
+  const hub = await HubRuntime.start({
+    repo: work.dir,
+    dataDir: join(base, 'data'),
+    port: 0,
+    tokensText: '[{name: edge-agent, role: agent, cluster: edge-1, token: edge-agent-token}, {name: vera, role: viewer, token: pull-viewer-token}]',
+    kubeconfig: { text: 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n' },
+    logger: createHubLogger({ format: 'json', level: 'warn', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+  });
+  try {
+    await waitFor('the hub to load the fleet', async () => (await call(hub.url, '/readyz', undefined)).status === 200);
+    const send = hubReportTransport({ hub: hub.url, cluster: 'edge-1', token: 'edge-agent-token' });
+    const report = {
+      agentId: 'agent-a',
+      revision: 'abc',
+      targets: [{ release: 'web', revision: 'abc', sync: 'Drifted' as const, health: 'Healthy' as const, drift: 1, message: '1 object differs' }],
+      events: [
+        { seq: 1, type: 'DriftDetected' as const, time: 1, cluster: 'edge-1', release: 'web', revision: 'abc', object: 'ConfigMap/default/web', fields: ['/data/a'], missing: false, selfHeal: false },
+        { seq: 2, type: 'ClusterReachable' as const, time: 2, cluster: 'someone-else' },
+      ],
+      dropped: 0,
+    };
+    assert.deepEqual(await send(report), { kind: 'accepted' });
+    assert.deepEqual(await send(report), { kind: 'accepted' }, 'a retry after a lost answer');
+    const events = (await call(hub.url, '/api/v1/events', 'pull-viewer-token')).json().events as { type: string; cluster: string; agent: string }[];
+    assert.deepEqual(events.map((e) => [e.type, e.cluster, e.agent]), [['ClusterReachable', 'edge-1', 'agent-a'], ['DriftDetected', 'edge-1', 'agent-a']], 'each event once, always under the agent\'s cluster');
+    const targets = (await call(hub.url, '/api/v1/targets', 'pull-viewer-token')).json().targets;
+    assert.deepEqual(targets.map((t: { cluster: string; sync: string; drift: number }) => [t.cluster, t.sync, t.drift]), [['edge-1', 'Drifted', 1]]);
+    const cluster = (await call(hub.url, '/api/v1/clusters/edge-1', 'pull-viewer-token')).json().cluster;
+    assert.deepEqual([cluster.mode, cluster.reachable], ['pull', true]);
+    const other = await hubReportTransport({ hub: hub.url, cluster: 'edge-2', token: 'edge-agent-token' })(report);
+    assert.equal(other.kind, 'retry', 'another cluster is refused (403), which the agent retries');
+    assert.match((other as { message: string }).message, /API_FORBIDDEN/);
+  } finally {
+    await hub.close();
     work.remove();
   }
 });
