@@ -60,3 +60,11 @@ test('every kind kustomize calls cluster-scoped is cluster-scoped in the built-i
   const keys = builtinKinds.map((k) => `${k.group} ${k.kind}`);
   assert.equal(new Set(keys).size, keys.length, 'one entry per group and kind');
 });
+
+// Found by the fuzz suite (test/fuzz): kustomize builds keep objects without apiVersion, and
+// asking for their scope threw instead of answering as for the core group.
+test('isNamespacedKind and kubernetesScope take a missing apiVersion as the core group', () => {
+  assert.equal(isNamespacedKind(undefined as unknown as string, 'Deployment'), true);
+  assert.equal(isNamespacedKind(undefined as unknown as string, 'Namespace'), false);
+  assert.doesNotThrow(() => kubernetesScope(undefined as unknown as string, 'Deployment'));
+});

@@ -189,7 +189,9 @@ for (const entry of builtinKinds) {
 // slash is an API group.
 const versionPattern = /^v\d+((alpha|beta)\d+)?$/;
 
-function groupOf(apiVersion: string): string {
+function groupOf(given: string): string {
+  // Objects without apiVersion reach here from kustomize builds, which keep them.
+  const apiVersion = given ?? '';
   const slash = apiVersion.indexOf('/');
   return slash >= 0 ? apiVersion.slice(0, slash) : '';
 }
@@ -206,7 +208,8 @@ function isApiVersion(apiVersionOrGroup: string): boolean {
  * (`rbac.authorization.k8s.io/v1`, `v1`) the match is exact, as in kustomize; given a bare group
  * (`rbac.authorization.k8s.io`, `''` for core) any version of that group counts.
  */
-export function isNamespacedKind(apiVersionOrGroup: string, kind: string): boolean {
+export function isNamespacedKind(given: string, kind: string): boolean {
+  const apiVersionOrGroup = given ?? '';
   if (apiVersionOrGroup !== '' && isApiVersion(apiVersionOrGroup)) return !kustomizeClusterByApiVersion.has(`${apiVersionOrGroup} ${kind}`);
   return !kustomizeClusterByGroup.has(`${apiVersionOrGroup} ${kind}`);
 }
@@ -238,7 +241,8 @@ export function customResourceScopes(objects: Iterable<{ apiVersion?: unknown; k
  * `custom`. It returns undefined for a kind nobody declared (an API server would reject it until
  * its CRD exists).
  */
-export function kubernetesScope(apiVersionOrGroup: string, kind: string, custom?: CustomScopes): KindScope | undefined {
+export function kubernetesScope(given: string, kind: string, custom?: CustomScopes): KindScope | undefined {
+  const apiVersionOrGroup = given ?? '';
   const byVersion = apiVersionOrGroup !== '' && isApiVersion(apiVersionOrGroup);
   const group = byVersion ? groupOf(apiVersionOrGroup) : apiVersionOrGroup;
   if (byVersion) {

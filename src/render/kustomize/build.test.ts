@@ -249,3 +249,20 @@ test('a merge into a plain ConfigMap keeps its name without a hash; disabling th
   });
   assert.deepEqual(names(buildKustomization('/o', { fs: disabled })), ['ConfigMap/g']);
 });
+
+// Found by the fuzz suite (test/fuzz): a Deployment without apiVersion crashed the name-reference
+// fix and patch targets ("Cannot read properties of undefined (reading 'indexOf')"). kubectl
+// kustomize v5.7.1 keeps such an object, renames it and fixes references to renamed ConfigMaps.
+test('an object without apiVersion is built as kustomize builds it: prefixed, patched by target, references fixed', () => {
+  const fs = memoryFs({
+    '/r/kustomization.yaml': 'resources:\n- r.yaml\nnamePrefix: p-\npatches:\n- target:\n    kind: Deployment\n    namespace: default\n  patch: |\n    - op: add\n      path: /metadata/labels\n      value: {x: z}\n',
+    '/r/r.yaml': `${cm('web')}---\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      volumes:\n      - name: web\n        configMap:\n          name: web\n`,
+  });
+  const result = buildKustomization('/r', { fs });
+  assert.deepEqual(names(result), ['ConfigMap/p-web', 'Deployment/p-web']);
+  if (!result.ok) return;
+  const deployment = result.value.objects[1]!.object as { apiVersion?: string; metadata: { labels?: Record<string, string> }; spec: { template: { spec: { volumes: { configMap: { name: string } }[] } } } };
+  assert.equal(deployment.apiVersion, undefined);
+  assert.deepEqual(deployment.metadata.labels, { x: 'z' });
+  assert.equal(deployment.spec.template.spec.volumes[0]!.configMap.name, 'p-web');
+});

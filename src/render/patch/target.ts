@@ -61,19 +61,21 @@ export function compileTarget(target: PatchTarget, where: { file?: string; field
   }
   return ok((resource) => {
     const { object } = resource;
+    // kustomize keeps objects without apiVersion; they match as the empty group and version.
+    const apiVersion = object.apiVersion ?? '';
     const current = { kind: object.kind, namespace: object.metadata.namespace || undefined, name: object.metadata.name };
     // Kustomize compares with the original id (the oldest previous one) and the current one.
     const original = resource.history[0] ?? current;
     const { namespace, name } = patterns;
     if (
       namespace &&
-      !namespace.test(effectiveNamespace(object.apiVersion, original.kind, original.namespace)) &&
-      !namespace.test(effectiveNamespace(object.apiVersion, current.kind, current.namespace))
+      !namespace.test(effectiveNamespace(apiVersion, original.kind, original.namespace)) &&
+      !namespace.test(effectiveNamespace(apiVersion, current.kind, current.namespace))
     ) {
       return false;
     }
     if (name && !name.test(original.name) && !name.test(current.name)) return false;
-    const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/', 2) : ['', object.apiVersion];
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
     if (patterns.group && !patterns.group.test(group!)) return false;
     if (patterns.version && !patterns.version.test(version!)) return false;
     if (patterns.kind && !patterns.kind.test(object.kind)) return false;

@@ -31,7 +31,9 @@ function splitUncached(path: string): string[] {
 }
 
 /** groupVersionOf splits an apiVersion into its group (`''` for core) and version. */
-export function groupVersionOf(apiVersion: string): { group: string; version: string } {
+export function groupVersionOf(given: string): { group: string; version: string } {
+  // kustomize keeps objects without apiVersion (the API server refuses them later).
+  const apiVersion = given ?? '';
   let cached = groupVersionCache.get(apiVersion);
   if (!cached) {
     const slash = apiVersion.indexOf('/');
