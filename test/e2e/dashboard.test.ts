@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { dashboardTokens, ensureDashboardBuilt, launchChromium, screenshotPath, seedFromFleet, startDashboardHub, type DashboardHub, type FleetSeed } from '../support/dashboard.js';
+import { dashboardTokens, ensureDashboardBuilt, launchChromium, screenshotPath, seedFromFleet, startDashboardHub, syntheticSeed, type DashboardHub, type FleetSeed } from '../support/dashboard.js';
 import { exampleClusters, exampleFleet, loadFleetOrThrow } from '../support/sync-fleet.js';
 
 let browser: Browser;
@@ -189,6 +189,59 @@ test('the grid works from the keyboard: one tab stop, arrows move, Enter opens t
   await viewer.getByRole('heading', { name: 'dev-us-east', level: 1 }).waitFor();
   // The new page's heading takes the focus, so a screen reader announces it.
   assert.equal(await viewer.evaluate<string>('document.activeElement?.textContent'), 'dev-us-east');
+});
+
+test('a fleet of 300 clusters: the grid draws what is on screen, and the keyboard and scrolling reach every cluster', async () => {
+  const releases = ['cluster-config', 'monitoring', 'web'];
+  const big = await startDashboardHub(syntheticSeed(300, releases, Date.now()));
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(`sessionStorage.setItem('flotilla.token', ${JSON.stringify(dashboardTokens.viewer)})`);
+    const page = await context.newPage();
+    await page.goto(big.url);
+    const grid = page.locator('table.grid[data-ready]');
+    await grid.waitFor();
+    assert.equal(await grid.getAttribute('data-rows'), '300');
+    assert.equal(await grid.getAttribute('aria-rowcount'), String(300 + 3 + 1), 'every row counts for assistive technology: clusters, 3 env groups, the header');
+    assert.equal(await page.locator('.totals-count strong').innerText(), '900');
+    const drawn = await page.locator('table.grid th.grid-cluster').count();
+    assert.ok(drawn >= 12 && drawn < 60, `${drawn} rows drawn`);
+
+    const names = big.state.clusters().map((c) => c.name);
+    const first = names.filter((n) => n.startsWith('dev-')).sort((a, b) => a.localeCompare(b))[0]!;
+    const last = names.filter((n) => n.startsWith('production-')).sort((a, b) => a.localeCompare(b)).at(-1)!;
+    const focused = async (want: RegExp) => {
+      // The focus lands once the far row is drawn: poll (the page's CSP refuses waitForFunction's eval).
+      let label = '';
+      for (let i = 0; i < 100 && !want.test(label); i++) {
+        label = await page.evaluate<string>("document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? ''");
+        if (!want.test(label)) await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      return label;
+    };
+    await page.locator('table.grid th.grid-cluster a').first().focus();
+    assert.equal(await focused(new RegExp(`^${first}$`)), first);
+    await page.keyboard.press('Control+End');
+    assert.match(await focused(new RegExp(`^${last}, web: `)), new RegExp(`^${last}, web: `));
+    await page.keyboard.press('Control+Home');
+    assert.equal(await focused(new RegExp(`^${first}$`)), first);
+
+    const half = await page.locator('.grid-scroll').evaluate((box) => {
+      box.scrollTo(0, box.scrollHeight / 2);
+      return box.scrollTop;
+    });
+    const middle = page.locator('table.grid tr.grid-row[aria-rowindex="155"]');
+    await middle.waitFor({ timeout: 5_000 });
+    await page.waitForTimeout(200);
+    // Drawing rows above must not make the browser's scroll anchoring push the box further down.
+    assert.equal(await page.locator('.grid-scroll').evaluate((box) => box.scrollTop), half);
+    assert.match(await middle.innerText(), /^staging-/);
+    assert.equal(await page.locator('table.grid th.grid-cluster a', { hasText: first }).count(), 0, 'rows scrolled far away are not drawn');
+    await page.screenshot({ path: screenshotPath('e2e-grid-300') });
+    await context.close();
+  } finally {
+    await big.close();
+  }
 });
 
 // Runs in the page. Plain JavaScript kept as text, so that the test runner's transpiler adds no

@@ -8,6 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { FlotillaError } from '../../src/core/index.js';
 import { createHubServer, HubEventLog, RecordedHubState, TokenSource, type ClusterView, type FleetView, type HubActions, type HubServer, type TargetView } from '../../src/api/index.js';
 import { selectTargets, type Fleet } from '../../src/fleet/index.js';
+import type { SyncState } from '../../src/reconcile/index.js';
 import { step, startRollout, type RolloutCommand, type RolloutDecision, type RolloutState, type TargetObservation } from '../../src/rollout/index.js';
 import { SqliteHubStore } from '../../src/store/index.js';
 
@@ -112,6 +113,43 @@ export function seedFromFleet(fleet: Fleet, revision: string, now: number, rollo
     clusters: fleet.clusters.length,
   };
   return { fleet: fleetView, clusters, targets: views, rollouts };
+}
+
+const envs = ['dev', 'staging', 'production'];
+const regions = ['eu-west', 'eu-central', 'us-east', 'us-west', 'ap-south'];
+
+/**
+ * syntheticSeed is a large fleet that looks lived-in: clusters over three environments and five
+ * regions, most targets synced, a few drifted, behind, progressing, failing, blocked or unreachable.
+ */
+export function syntheticSeed(clusterCount: number, releaseNames: readonly string[], now: number): FleetSeed {
+  const revision = 'c'.repeat(40);
+  const clusters: ClusterView[] = [];
+  const targets: TargetView[] = [];
+  for (let i = 0; i < clusterCount; i++) {
+    const env = envs[i % 3]!;
+    const region = regions[Math.floor(i / 3) % regions.length]!;
+    const name = `${env}-${region}-${String(i).padStart(3, '0')}`;
+    const unreachable = i % 97 === 13;
+    clusters.push({ name, labels: { env, region, team: `team-${i % 7}` }, mode: i % 10 === 0 ? 'pull' : 'push', reachable: !unreachable, lastSeen: now - (i % 60) * 1000 });
+    releaseNames.forEach((release, r) => {
+      const k = (i * 7 + r * 13) % 100;
+      const sync: SyncState = unreachable ? 'Unreachable' : k < 85 ? 'Synced' : k < 90 ? 'Drifted' : k < 94 ? 'OutOfSync' : k < 97 ? 'Progressing' : k < 99 ? 'Failed' : 'Blocked';
+      targets.push({
+        cluster: name,
+        release,
+        revision: sync === 'OutOfSync' ? 'd'.repeat(40) : revision,
+        desiredRevision: revision,
+        sync,
+        health: sync === 'Progressing' ? 'Progressing' : sync === 'Failed' ? 'Degraded' : sync === 'Unreachable' ? 'Unknown' : 'Healthy',
+        drift: sync === 'Drifted' ? 1 + (k % 3) : 0,
+        message: sync === 'Synced' ? 'in sync' : `${sync} on ${name}`,
+        updatedAt: now,
+      });
+    });
+  }
+  const fleet: FleetView = { name: 'large', revision, branch: 'main', fetchedAt: now, releases: releaseNames.map((name) => ({ name, targets: clusterCount, rollout: false })), clusters: clusterCount };
+  return { fleet, clusters, targets, rollouts: [] };
 }
 
 /** DashboardHub is a running hub server for the dashboard to talk to. */

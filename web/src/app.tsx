@@ -63,8 +63,17 @@ export function App() {
     setWho(null);
     setNotice(why);
   }, []);
+  const signOutNow = useCallback(() => signOut(), [signOut]);
 
   const client = useMemo(() => (token ? createClient(token, () => signOut('The hub no longer accepts this token; sign in again.')) : null), [token, signOut]);
+  // The fleet is read while the hub is still asked who the token is: the two need not wait for
+  // each other (the grid of a large fleet shows sooner).
+  const store = useMemo(() => (client && token ? new HubStore(client, token, () => signOut('The hub no longer accepts this token; sign in again.')) : null), [client, token, signOut]);
+  useEffect(() => {
+    if (!store) return;
+    store.start();
+    return () => store.stop();
+  }, [store]);
 
   useEffect(() => {
     if (!client) return;
@@ -93,22 +102,17 @@ export function App() {
     }
   };
 
-  if (!token || !client) return <LoginPage onSignIn={signIn} notice={notice} />;
+  if (!token || !client || !store) return <LoginPage onSignIn={signIn} notice={notice} />;
   if (!who)
     return (
       <div className="splash" role="status">
         Signing in…
       </div>
     );
-  return <SignedIn token={token} client={client} whoami={who} signOut={() => signOut()} />;
+  return <SignedIn store={store} client={client} whoami={who} signOut={signOutNow} />;
 }
 
-function SignedIn({ token, client, whoami, signOut }: { token: string; client: ApiClient; whoami: Whoami; signOut(): void }) {
-  const store = useMemo(() => new HubStore(client, token, () => signOut()), [client, token, signOut]);
-  useEffect(() => {
-    store.start();
-    return () => store.stop();
-  }, [store]);
+function SignedIn({ store, client, whoami, signOut }: { store: HubStore; client: ApiClient; whoami: Whoami; signOut(): void }) {
   const session = useMemo<Session>(
     () => ({ whoami, client, store, canOperate: whoami.role === 'operator' || whoami.role === 'admin', isAdmin: whoami.role === 'admin', signOut }),
     [whoami, client, store, signOut],

@@ -1,6 +1,6 @@
 // The fleet at a glance: clusters (grouped by a label) × releases, each cell a target's sync state,
 // health, revision and drift, kept live by the event stream; a label selector filter and totals.
-import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { ClusterSummary, TargetView } from '../api.js';
 import { useSession } from '../app.js';
 import { ago, shortRevision } from '../format.js';
@@ -8,6 +8,7 @@ import { useHub } from '../hub-store.js';
 import { href, replaceQuery, useRoute, useTitle } from '../route.js';
 import { matches, parseSelector } from '../selector.js';
 import { Badge, healthInfo, Icon, stateOf, syncInfo, syncOrder } from '../states.js';
+import { GridTable, type GridGroup } from './grid-table.js';
 
 // Environments read best in promotion order, not alphabetically.
 const envRank = ['dev', 'development', 'test', 'qa', 'staging', 'stage', 'preprod', 'production', 'prod'];
@@ -20,10 +21,6 @@ function groupOrder(a: string, b: string): number {
   return a.localeCompare(b);
 }
 
-interface Group {
-  value: string;
-  clusters: ClusterSummary[];
-}
 
 interface Totals {
   sync: Record<string, number>;
@@ -32,86 +29,6 @@ interface Totals {
   targets: number;
   unreachableClusters: number;
 }
-
-function cellLabel(cluster: string, release: string, t: TargetView | undefined): string {
-  if (!t) return `${cluster}, ${release}: not targeted`;
-  const sync = stateOf(syncInfo, t.sync).label;
-  const drift = t.drift > 0 ? `${t.drift} object${t.drift === 1 ? '' : 's'} drifted` : 'no drift';
-  return `${cluster}, ${release}: ${sync}, health ${t.health}, revision ${shortRevision(t.revision)}, ${drift}`;
-}
-
-const sameTarget = (a: TargetView | undefined, b: TargetView | undefined) =>
-  a === b || (!!a && !!b && a.sync === b.sync && a.health === b.health && a.revision === b.revision && a.drift === b.drift && a.message === b.message);
-
-interface RowProps {
-  cluster: ClusterSummary;
-  cells: (TargetView | undefined)[];
-  releases: string[];
-  row: number;
-  /** The column that holds the grid's one tab stop, or -1 when it is in another row. */
-  activeCol: number;
-}
-
-const Row = memo(
-  function Row({ cluster, cells, releases, row, activeCol }: RowProps) {
-    const down = cluster.reachable === false;
-    return (
-      <tr>
-        <th scope="row" className="grid-cluster">
-          <a href={href(['clusters', cluster.name])} data-r={row} data-c={0} tabIndex={activeCol === 0 ? 0 : -1}>
-            <span className="grid-cluster-name">{cluster.name}</span>
-            {down ? (
-              <span className="grid-cluster-down" title={cluster.message ?? 'unreachable'}>
-                <Icon name="unplug" />
-                <span className="visually-hidden">unreachable</span>
-              </span>
-            ) : null}
-          </a>
-        </th>
-        {cells.map((t, i) => {
-          const col = i + 1;
-          const release = releases[i]!;
-          if (!t)
-            return (
-              <td key={release} className="cell cell-none">
-                <span data-r={row} data-c={col} tabIndex={activeCol === col ? 0 : -1} aria-label={cellLabel(cluster.name, release, t)} title="this release does not target this cluster">
-                  ·
-                </span>
-              </td>
-            );
-          const sync = stateOf(syncInfo, t.sync);
-          const health = stateOf(healthInfo, t.health);
-          return (
-            <td key={release} className={`cell tone-${sync.tone}`} data-state={t.sync} data-health={t.health}>
-              <a
-                href={href(['clusters', cluster.name], { release })}
-                data-r={row}
-                data-c={col}
-                tabIndex={activeCol === col ? 0 : -1}
-                aria-label={cellLabel(cluster.name, release, t)}
-                title={t.message || `${sync.label}: ${sync.help}`}
-              >
-                <span className="cell-state">
-                  <Icon name={sync.icon} />
-                  <span className="cell-word">{sync.label}</span>
-                </span>
-                <span className="cell-meta">
-                  <span className="cell-rev">{shortRevision(t.revision)}</span>
-                  <span className={`cell-health tone-text-${health.tone}`}>
-                    <Icon name={health.icon} />
-                    <span className="cell-health-word">{health.label}</span>
-                  </span>
-                  {t.drift > 0 ? <span className="cell-drift">Δ {t.drift}</span> : null}
-                </span>
-              </a>
-            </td>
-          );
-        })}
-      </tr>
-    );
-  },
-  (a, b) => a.cluster === b.cluster && a.row === b.row && a.activeCol === b.activeCol && a.releases === b.releases && a.cells.length === b.cells.length && a.cells.every((t, i) => sameTarget(t, b.cells[i])),
-);
 
 /** FleetGrid is the home page. */
 export function FleetGrid() {
@@ -160,7 +77,7 @@ export function FleetGrid() {
     });
   }, [hub.clusters, parsed, stateFilter, byCluster]);
 
-  const groups = useMemo<Group[]>(() => {
+  const groups = useMemo<GridGroup[]>(() => {
     if (!groupBy) return [{ value: '', clusters: shown }];
     const map = new Map<string, ClusterSummary[]>();
     for (const c of shown) {
@@ -196,47 +113,6 @@ export function FleetGrid() {
     for (const c of rows) cache.set(c.name, releases.map((r) => byCluster.get(c.name)?.get(r)));
     return cache;
   }, [rows, releases, byCluster]);
-
-  // One tab stop for the whole grid; arrow keys move it (the ARIA grid pattern's roving tabindex).
-  const [active, setActive] = useState({ r: 0, c: 0 });
-  const table = useRef<HTMLTableElement>(null);
-  const maxRow = rows.length - 1;
-  const maxCol = releases.length;
-  const clampedActive = { r: Math.min(active.r, Math.max(0, maxRow)), c: Math.min(active.c, maxCol) };
-  const focusCell = useCallback((r: number, c: number) => {
-    // Every cell is in the DOM already (tabindex -1 is focusable from script), so the focus moves
-    // at once and a fast run of key presses never acts on a cell it has left.
-    table.current?.querySelector<HTMLElement>(`[data-r="${r}"][data-c="${c}"]`)?.focus();
-    setActive({ r, c });
-  }, []);
-  const onKeyDown = (e: KeyboardEvent<HTMLTableElement>) => {
-    const cell = (e.target as HTMLElement).closest<HTMLElement>('[data-r]');
-    if (!cell) return;
-    const r = Number(cell.dataset.r);
-    const c = Number(cell.dataset.c);
-    const moves: Record<string, [number, number]> = {
-      ArrowUp: [r - 1, c],
-      ArrowDown: [r + 1, c],
-      ArrowLeft: [r, c - 1],
-      ArrowRight: [r, c + 1],
-      Home: e.ctrlKey ? [0, 0] : [r, 0],
-      End: e.ctrlKey ? [maxRow, maxCol] : [r, maxCol],
-      PageUp: [r - 10, c],
-      PageDown: [r + 10, c],
-    };
-    const move = moves[e.key];
-    if (!move) return;
-    e.preventDefault();
-    focusCell(Math.max(0, Math.min(maxRow, move[0])), Math.max(0, Math.min(maxCol, move[1])));
-  };
-  const onFocus = (e: FocusEvent<HTMLTableElement>) => {
-    const cell = (e.target as HTMLElement).closest<HTMLElement>('[data-r]');
-    if (cell) {
-      const r = Number(cell.dataset.r);
-      const c = Number(cell.dataset.c);
-      if (r !== active.r || c !== active.c) setActive({ r, c });
-    }
-  };
 
   // The benchmark and the e2e tests read these marks: the grid is on screen with the hub's data.
   const marked = useRef(false);
@@ -386,41 +262,7 @@ export function FleetGrid() {
           <p className="muted small grid-hint" id={`${id}-hint`}>
             Arrow keys move between cells; Enter opens one.
           </p>
-          <div className="grid-scroll">
-            <table className="grid" ref={table} onKeyDown={onKeyDown} onFocus={onFocus} aria-describedby={`${id}-hint`} data-ready={hub.loaded ? 'true' : undefined}>
-              <caption className="visually-hidden">Clusters by release: sync state, revision, health and drift of each target</caption>
-              <thead>
-                <tr>
-                  <th scope="col" className="grid-corner">
-                    Cluster
-                  </th>
-                  {releases.map((r) => (
-                    <th key={r} scope="col">
-                      {r}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              {(() => {
-                let index = 0;
-                return groups.map((g) => (
-                  <tbody key={g.value} data-group={g.value}>
-                    {groupBy ? (
-                      <tr className="grid-group">
-                        <th scope="rowgroup" colSpan={releases.length + 1}>
-                          <span className="grid-group-key">{groupBy}</span> {g.value || <em>no label</em>} <span className="muted">· {g.clusters.length}</span>
-                        </th>
-                      </tr>
-                    ) : null}
-                    {g.clusters.map((c) => {
-                      const row = index++;
-                      return <Row key={c.name} cluster={c} cells={cellsOf.get(c.name)!} releases={releases} row={row} activeCol={clampedActive.r === row ? clampedActive.c : -1} />;
-                    })}
-                  </tbody>
-                ));
-              })()}
-            </table>
-          </div>
+          <GridTable groups={groups} groupBy={groupBy} releases={releases} cellsOf={cellsOf} describedBy={`${id}-hint`} ready={hub.loaded} />
         </>
       )}
     </section>
