@@ -72,6 +72,8 @@ interface ReleaseEntry {
   stored: Set<string>;
   /** The record as last saved (JSON). */
   saved?: string;
+  /** Whether the snapshots must be looked at again (a new render, a record read from the store). */
+  snapshotsStale: boolean;
 }
 
 interface Observed {
@@ -245,7 +247,7 @@ export class RolloutDriver {
   }
 
   private newEntry(record: RolloutRecord, fromStore: boolean): ReleaseEntry {
-    const entry: ReleaseEntry = { record, snapshots: new Map(), stored: new Set() };
+    const entry: ReleaseEntry = { record, snapshots: new Map(), stored: new Set(), snapshotsStale: true };
     if (fromStore) {
       entry.saved = JSON.stringify(record);
       for (const hash of referencedHashes(record)) entry.stored.add(hash);
@@ -363,6 +365,14 @@ export class RolloutDriver {
     }
     const baselines = await this.readBaselines(byRelease);
     const now = this.options.clock.now();
+    for (const entry of this.releases.values()) entry.snapshotsStale = true;
+    // A release that left the fleet: its running rollout ends; its pins stay with the record.
+    for (const entry of this.releases.values()) {
+      const rollout = entry.record.rollout;
+      if (!rollout || isFinal(rollout) || fleet.releases.some((r) => r.name === entry.record.release)) continue;
+      entry.record.rollout = step(rollout, { now, targets: {}, commands: [{ type: 'abort' }] }).state;
+      this.emitRollout(entry.record.rollout, { type: 'RolloutAborted', message: `rollout of ${rollout.release} at ${rollout.revision} ended: the release left the fleet` });
+    }
     for (const release of fleet.releases) {
       const entry = await this.entry(release.name);
       const record = entry.record;
@@ -462,16 +472,20 @@ export class RolloutDriver {
   private async readBaselines(byRelease: Map<string, TargetInput[]>): Promise<Map<string, Baseline>> {
     const now = this.options.clock.now();
     const wanted = new Map<string, TargetInput[]>();
+    const candidates = new Set<string>();
     for (const [release, targets] of byRelease) {
       const entry = await this.entry(release);
       for (const t of targets) {
         const cluster = t.target.cluster.name;
         if (entry.record.pins[cluster] || inRollout(entry.record, cluster)) continue;
+        candidates.add(key(cluster, release));
         const retryAt = this.baselineFailures.get(key(cluster, release));
         if (retryAt !== undefined && retryAt > now) continue;
         wanted.set(cluster, [...(wanted.get(cluster) ?? []), t]);
       }
     }
+    // Targets that left the fleet, or were pinned meanwhile, are not read again.
+    for (const k of [...this.baselineFailures.keys()]) if (!candidates.has(k)) this.baselineFailures.delete(k);
     const out = new Map<string, Baseline>();
     await runLimited([...wanted.values()], this.options.reconciler?.concurrency ?? 8, async (targets) => {
       const record = targets[0]!.target.cluster;
@@ -565,8 +579,11 @@ export class RolloutDriver {
   private async afterSteps(): Promise<void> {
     for (const entry of this.releases.values()) {
       try {
-        await this.keepSnapshots(entry);
         const text = JSON.stringify(entry.record);
+        if (entry.snapshotsStale || text !== entry.saved) {
+          await this.keepSnapshots(entry);
+          entry.snapshotsStale = false;
+        }
         if (text !== entry.saved) {
           await this.options.store.save(entry.record.release, entry.record);
           entry.saved = text;
