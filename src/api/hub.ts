@@ -323,7 +323,7 @@ export class HubRuntime implements HubActions {
     this.events.publish(event);
     if (event.type === 'ClusterUnreachable') this.state.updateCluster(event.cluster, { reachable: false, message: event.message });
     if (event.type === 'ClusterReachable') this.state.updateCluster(event.cluster, { reachable: true, message: undefined, lastSeen: event.time });
-    if (event.type === 'DriftDetected' || event.type === 'DriftCorrected') this.refreshTargets();
+    if (event.type === 'DriftDetected' || event.type === 'DriftCorrected' || event.type === 'DriftResolved') this.refreshTargets();
   }
 
   private onClusterSynced(result: ClusterSyncResult): void {

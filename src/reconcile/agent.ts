@@ -270,7 +270,7 @@ export class Agent {
     const fields = { event: event.type, cluster: event.cluster, ...('release' in event ? { release: event.release } : {}), ...('object' in event ? { object: event.object } : {}) };
     if (event.type === 'SyncFailed' || event.type === 'GuardBlocked' || event.type === 'ClusterUnreachable') this.log.warn({ ...fields, message: event.message }, event.type);
     else this.log.info(fields, event.type);
-    if (event.type === 'DriftDetected' || event.type === 'DriftCorrected') this.refreshStatus();
+    if (event.type === 'DriftDetected' || event.type === 'DriftCorrected' || event.type === 'DriftResolved') this.refreshStatus();
     for (const listener of [...this.listeners]) {
       try {
         listener(event);

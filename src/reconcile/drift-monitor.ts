@@ -111,9 +111,13 @@ export class DriftMonitor {
     this.paused = true;
   }
 
-  /** resume handles events again. */
+  /**
+   * resume handles events again. Objects reported as drifted are read again: the sync that paused
+   * the monitor may have put them back, and the watch events saying so were ignored meanwhile.
+   */
   resume(): void {
     this.paused = false;
+    if (this.running) for (const key of [...this.reports.keys()]) this.track(this.recheck(key));
   }
 
   /** ready resolves once every watch has listed its kind once. */
@@ -227,7 +231,9 @@ export class DriftMonitor {
     const { target, desired } = entry;
     const drift = detectDrift(desired, live, { ignore: target.ignore });
     if (!drift.drifted) {
+      const resolved = this.reports.get(key);
       this.reports.delete(key);
+      if (resolved) this.emit({ type: 'DriftResolved', time: this.clock.now(), cluster: this.cluster.name, release: target.release, revision: target.revision, object: resolved.object });
       return;
     }
     const object = formatRef(liveRefOf(desired));

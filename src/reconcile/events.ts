@@ -76,6 +76,17 @@ export interface DriftCorrectedEvent extends EventBase {
   latencyMs: number;
 }
 
+/**
+ * DriftResolvedEvent is the event `DriftResolved`: reported drift went away without a correction of
+ * Flotilla's own (a person put the object back, or a sync applied it), so status readers look again.
+ */
+export interface DriftResolvedEvent extends EventBase {
+  type: 'DriftResolved';
+  release: string;
+  revision: string;
+  object: string;
+}
+
 /** ClusterUnreachableEvent is the event `ClusterUnreachable`: the cluster did not answer; it is retried after `retryInMs`. */
 export interface ClusterUnreachableEvent extends EventBase {
   type: 'ClusterUnreachable';
@@ -131,7 +142,7 @@ export type RolloutStepEvent = { [T in RolloutEvent]: RolloutEventBase & { type:
 export type RolloutDriverEvent = RolloutStartedEvent | RolledBackEvent | RolloutStepEvent;
 
 /** ReconcileEvent is every event the reconcile layer emits. */
-export type ReconcileEvent = SyncSucceededEvent | SyncFailedEvent | GuardBlockedEvent | DriftDetectedEvent | DriftCorrectedEvent | ClusterUnreachableEvent | ClusterReachableEvent | RolloutDriverEvent;
+export type ReconcileEvent = SyncSucceededEvent | SyncFailedEvent | GuardBlockedEvent | DriftDetectedEvent | DriftCorrectedEvent | DriftResolvedEvent | ClusterUnreachableEvent | ClusterReachableEvent | RolloutDriverEvent;
 
 /** EventSink receives events; it must not throw (a failing subscriber never stops a sync). */
 export type EventSink = (event: ReconcileEvent) => void;

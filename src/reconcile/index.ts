@@ -1,7 +1,7 @@
 // The reconcile layer: syncs targets, runs fleets with per-cluster isolation, watches for drift,
 // and reports everything as typed events.
 export type { ClusterPort, ClusterConnector, Clock, LiveRef, PortApplyResult, PortAppliedObject, PortPruneResult, PortWaitResult, PortWatchHandler, PortRequestStats } from './ports.js';
-export { syncStates, safeSink, type SyncState, type ReconcileEvent, type EventSink, type SyncSucceededEvent, type SyncFailedEvent, type GuardBlockedEvent, type DriftDetectedEvent, type DriftCorrectedEvent, type ClusterUnreachableEvent, type ClusterReachableEvent, type RolloutEventBase, type RolloutStartedEvent, type RolledBackEvent, type RolloutStepEvent, type RolloutDriverEvent } from './events.js';
+export { syncStates, safeSink, type SyncState, type ReconcileEvent, type EventSink, type SyncSucceededEvent, type SyncFailedEvent, type GuardBlockedEvent, type DriftDetectedEvent, type DriftCorrectedEvent, type DriftResolvedEvent, type ClusterUnreachableEvent, type ClusterReachableEvent, type RolloutEventBase, type RolloutStartedEvent, type RolledBackEvent, type RolloutStepEvent, type RolloutDriverEvent } from './events.js';
 export { prepareDesired, contentHash, type DesiredObjects } from './desired.js';
 export { syncTarget, aggregateHealth, liveRefOf, type TargetSyncInput, type TargetSyncOptions, type TargetSyncResult } from './sync-target.js';
 export { syncFleet, syncCluster, runLimited, notSynced, type SyncFleetInput, type SyncFleetOptions, type FleetSyncResult, type ClusterSyncResult, type ClusterSyncState, type SyncProgress, type TargetInput } from './sync-fleet.js';
