@@ -19,3 +19,12 @@ test('memoryFs.stat answers undefined for a loop of symbolic links, as a disk do
   assert.equal(result.issues[0]!.code, 'RENDER_RESOURCE_NOT_FOUND');
   assert.match(result.issues[0]!.message, /kustomization\.yaml: resources\[0\]: "loop-a" does not exist/);
 });
+
+// Found by the fuzz suite (test/fuzz): with a link to an ancestor (clusters/a/loop -> /r/clusters)
+// every path clusters/a/loop/a/loop/… resolved, however long, so a walk below it never ended. A
+// kernel follows at most 40 links in one lookup; memoryFs now does the same.
+test('memoryFs follows at most 40 links in one lookup, as the kernel does', () => {
+  const fs = memoryFs({ '/r/clusters/a/cluster.yaml': '', '/r/clusters/a/loop': { symlink: '/r/clusters' } });
+  assert.equal(fs.stat(`/r/clusters/a${'/loop/a'.repeat(40)}/cluster.yaml`)?.kind, 'file');
+  assert.equal(fs.stat(`/r/clusters/a${'/loop/a'.repeat(41)}/cluster.yaml`), undefined);
+});

@@ -14,15 +14,17 @@ export function memoryFs(files: Record<string, string | Uint8Array | { symlink: 
     entries.set(p, content);
     for (let d = posix.dirname(p); !dirs.has(d); d = posix.dirname(d)) dirs.add(d);
   }
-  const resolve = (path: string, depth = 0): string => {
-    if (depth > 40) throw Object.assign(new Error(`${path}: too many levels of symbolic links`), { code: 'ELOOP' });
+  // As the kernel does, one lookup follows at most 40 links in all: a link to an ancestor
+  // (`a/loop -> ..`) makes every path below it valid, but only so deep.
+  const resolve = (path: string, hops = { count: 0 }): string => {
     const parts = posix.normalize(path).split('/').filter(Boolean);
     let at = '/';
     for (let i = 0; i < parts.length; i++) {
       const next = posix.join(at, parts[i]!);
       const entry = entries.get(next);
       if (entry && typeof entry === 'object' && 'symlink' in entry) {
-        at = resolve(posix.resolve(posix.dirname(next), entry.symlink), depth + 1);
+        if (++hops.count > 40) throw Object.assign(new Error(`${path}: too many levels of symbolic links`), { code: 'ELOOP' });
+        at = resolve(posix.resolve(posix.dirname(next), entry.symlink), hops);
       } else {
         at = next;
       }
