@@ -406,6 +406,12 @@ export class RolloutDriver {
         return !pin || pin.contentHash !== this.hashOf(t);
       };
       const rollout = record.rollout;
+      // An operator aborted a rollout of this very content: it is not started again by itself,
+      // only when the content changes again.
+      const declined = (t: TargetInput) => {
+        const cluster = t.target.cluster.name;
+        return rollout?.phase === 'Aborted' && rollout.targets[cluster] !== undefined && record.rolloutHashes?.[cluster] === this.hashOf(t);
+      };
       if (rollout !== undefined && !isFinal(rollout)) {
         const holds = Object.keys(rollout.targets).every((c) => current.has(c)) && targets.every((t) => {
           const cluster = t.target.cluster.name;
@@ -419,7 +425,7 @@ export class RolloutDriver {
         record.rollout = aborted;
         this.emitRollout(aborted, { type: 'RolloutAborted', message: `rollout of ${release.name} at ${rollout.revision} superseded by ${desired.revision}; every target keeps its pinned revision` });
       }
-      const starting = targets.filter((t) => !unknown.has(t.target.cluster.name) && pinChanged(t)).map((t) => t.target.cluster.name);
+      const starting = targets.filter((t) => !unknown.has(t.target.cluster.name) && pinChanged(t) && !declined(t)).map((t) => t.target.cluster.name);
       if (starting.length === 0) {
         this.renameSettled(record, targets, desired.revision);
         continue;

@@ -69,6 +69,14 @@ test('a manual edit in production while the rollout waits at staging is correcte
       run.events.filter((e) => ['RolloutPaused', 'RolloutResumed', 'RolloutAborted'].includes(e.type)).map((e) => [e.type, 'actor' in e ? e.actor : undefined]),
       [['RolloutPaused', 'otto'], ['RolloutResumed', 'otto'], ['RolloutAborted', 'otto']],
     );
+
+    // The aborted content is not rolled out again by itself: a later revision that renders the same
+    // starts nothing, and production stays at rev-1.
+    await run.driver.setDesired(desiredAt(fleet.dir, 'rev-3'));
+    assert.deepEqual([run.driver.get('web')?.revision, run.driver.get('web')?.phase], ['rev-2', 'Aborted']);
+    assert.equal(run.events.filter((e) => e.type === 'RolloutStarted').length, 1);
+    assert.equal(run.driver.pinnedRevision('web', 'prod-eu-west'), 'rev-1');
+    assert.equal(run.driver.pinnedRevision('web', 'staging-eu-west'), 'rev-3', 'same content, newest name');
   } finally {
     await run?.driver.stop();
     await sandbox.stop();

@@ -98,6 +98,13 @@ test('with failurePolicy halt the failed cluster keeps the failing revision unti
     await assert.rejects(run.driver.command('nope', 'pause'), (error: unknown) => error instanceof FlotillaError && error.code === 'API_NOT_FOUND');
     assert.equal(run.driver.pinnedRevision('web', 'staging-eu-west'), 'rev-2');
     assert.equal(run.driver.pinnedRevision('web', 'prod-eu-west'), 'rev-1');
+
+    // A later revision with the same content starts nothing; pins whose content it is take its name.
+    await run.driver.setDesired(desiredAt(fleet.dir, 'rev-3'));
+    assert.deepEqual([run.driver.get('web')?.revision, run.driver.get('web')?.phase], ['rev-2', 'Aborted']);
+    assert.equal(run.events.filter((e) => e.type === 'RolloutStarted').length, 1);
+    assert.equal(run.driver.pinnedRevision('web', 'staging-eu-west'), 'rev-3');
+    assert.equal(run.driver.pinnedRevision('web', 'prod-eu-west'), 'rev-3');
   } finally {
     await run?.driver.stop();
     await sandbox.stop();
