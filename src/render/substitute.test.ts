@@ -141,3 +141,31 @@ test('every undefined variable of every object is reported with the object and f
     'prod/web: Service/ns/b: spec.ports[0].name: variable THREE is not defined and has no default (defined: NAME)',
   ]);
 });
+
+// Found while fuzzing fleet renders (test/fuzz): glob patterns ran as backtracking regular
+// expressions, so ${VAR//*a*a*a*b/x} over a 300-character value took 112 s and ${VAR#*a*b} over
+// 2000 characters 5 s; an invalid class such as [z-a] threw a SyntaxError out of the render.
+test('glob patterns match in linear steps, with the same results, and an invalid class is an error value', () => {
+  const long = 'a'.repeat(5000);
+  assert.equal(substituteString('${V//*a*a*a*b/x}', { V: long }).ok && substituteString('${V//*a*a*a*b/x}', { V: long }).value, long);
+  assert.equal(substituteString('${V##*a*a*a*b}', { V: `${long}b` }).ok && substituteString('${V##*a*a*a*b}', { V: `${long}b` }).value, '');
+  const cases: [string, string][] = [
+    ['${V#*a}', 'babab'],
+    ['${V##*a}', 'b'],
+    ['${V%a*}', 'abab'],
+    ['${V%%a*}', ''],
+    ['${V/a?/X}', 'Xabab'],
+    ['${V//a?/X}', 'XXX'],
+    ['${V/#[!b]*a/X}', 'Xb'],
+    ['${V/%b/X}', 'ababaX'],
+    ['${V//*/X}', 'XX'],
+  ];
+  for (const [expr, want] of cases) {
+    const result = substituteString(expr, { V: 'ababab' });
+    assert.ok(result.ok, expr);
+    assert.equal(result.value, want, expr);
+  }
+  const invalid = substituteString('${V#[z-a]}', { V: 'x' });
+  assert.equal(invalid.ok, false);
+  if (!invalid.ok) assert.match(invalid.message, /invalid character class \[z-a\]/);
+});

@@ -139,22 +139,137 @@ function parseExpr(body: string): Expr {
   throw bad('is not a supported expression; use ${NAME}, ${NAME:=default} or ${NAME:-default}');
 }
 
-function globRegex(pattern: string): string {
-  let out = '';
+// Patterns of ${VAR#…}, ${VAR%…} and ${VAR/…/…} are globs (`*`, `?`, `[abc]`, `[!abc]`), matched
+// by simulating all their positions at once over the value, never by a backtracking regular
+// expression: a manifest line such as ${VAR//*a*a*a*a*b/x} must not take exponential time.
+type GlobToken = { kind: 'star' } | { kind: 'any' } | { kind: 'char'; char: string } | { kind: 'class'; test: (c: string) => boolean };
+
+function globTokens(pattern: string): GlobToken[] {
+  const tokens: GlobToken[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
-    if (c === '*') out += '[\\s\\S]*';
-    else if (c === '?') out += '[\\s\\S]';
-    else if (c === '[') {
+    if (c === '*') tokens.push({ kind: 'star' });
+    else if (c === '?') tokens.push({ kind: 'any' });
+    else if (c === '[' && pattern.indexOf(']', i + 1) >= 0) {
       const end = pattern.indexOf(']', i + 1);
-      if (end < 0) out += '\\[';
-      else {
-        out += `[${pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = end;
+      const body = pattern.slice(i + 1, end);
+      let re: RegExp;
+      try {
+        // One class tests one character: linear whatever it holds.
+        re = new RegExp(`^[${body.replace(/^!/, '^').replace(/\\/g, '\\\\')}]$`);
+      } catch {
+        throw new SubstitutionSyntaxError(`the pattern "${pattern}" has an invalid character class [${body}]`);
       }
-    } else out += c.replace(/[.+^${}()|\\/\]]/g, '\\$&');
+      tokens.push({ kind: 'class', test: (ch) => re.test(ch) });
+      i = end;
+    } else tokens.push({ kind: 'char', char: c });
   }
-  return out;
+  return tokens;
+}
+
+function matchesOne(token: GlobToken, c: string): boolean {
+  return token.kind === 'any' || (token.kind === 'char' && token.char === c) || (token.kind === 'class' && token.test(c));
+}
+
+// A star may match nothing, so the position after it is reached too.
+function close(active: Uint8Array, tokens: readonly GlobToken[]): void {
+  for (let i = 0; i < tokens.length; i++) if (active[i] && tokens[i]!.kind === 'star') active[i + 1] = 1;
+}
+
+/** globEnds lists, ascending, every end e such that text[from, e) matches the whole pattern. */
+function globEnds(tokens: readonly GlobToken[], text: string, from: number): number[] {
+  const ends: number[] = [];
+  let active = new Uint8Array(tokens.length + 1);
+  active[0] = 1;
+  close(active, tokens);
+  if (active[tokens.length]) ends.push(from);
+  for (let j = from; j < text.length; j++) {
+    const next = new Uint8Array(tokens.length + 1);
+    let alive = false;
+    for (let i = 0; i < tokens.length; i++) {
+      if (!active[i]) continue;
+      const token = tokens[i]!;
+      if (token.kind === 'star') {
+        next[i] = 1;
+        alive = true;
+      } else if (matchesOne(token, text[j]!)) {
+        next[i + 1] = 1;
+        alive = true;
+      }
+    }
+    if (!alive) break;
+    close(next, tokens);
+    active = next;
+    if (active[tokens.length]) ends.push(j + 1);
+  }
+  return ends;
+}
+
+/** globStarts marks every position where some match of the pattern starts (one backward pass). */
+function globStarts(tokens: readonly GlobToken[], text: string): Uint8Array {
+  const reversed = [...tokens].reverse();
+  const starts = new Uint8Array(text.length + 1);
+  let active = new Uint8Array(reversed.length + 1);
+  active[0] = 1;
+  close(active, reversed);
+  if (active[reversed.length]) starts[text.length] = 1;
+  for (let j = text.length - 1; j >= 0; j--) {
+    const next = new Uint8Array(reversed.length + 1);
+    next[0] = 1;
+    for (let i = 0; i < reversed.length; i++) {
+      if (!active[i]) continue;
+      const token = reversed[i]!;
+      if (token.kind === 'star') next[i] = 1;
+      else if (matchesOne(token, text[j]!)) next[i + 1] = 1;
+    }
+    close(next, reversed);
+    active = next;
+    if (active[reversed.length]) starts[j] = 1;
+  }
+  return starts;
+}
+
+function reverseText(text: string): string {
+  return text.split('').reverse().join('');
+}
+
+function strip(value: string, pattern: string, from: 'start' | 'end', longest: boolean): string {
+  const tokens = globTokens(pattern);
+  const ends = from === 'start' ? globEnds(tokens, value, 0) : globEnds([...tokens].reverse(), reverseText(value), 0);
+  if (ends.length === 0) return value;
+  const n = longest ? ends[ends.length - 1]! : ends[0]!;
+  return from === 'start' ? value.slice(n) : value.slice(0, value.length - n);
+}
+
+// A match is the longest one at the leftmost place where one starts, as a greedy expression's is.
+function replace(value: string, pattern: string, replacement: string, mode: 'first' | 'all' | 'start' | 'end'): string {
+  const tokens = globTokens(pattern);
+  if (mode === 'start') {
+    const ends = globEnds(tokens, value, 0);
+    return ends.length ? replacement + value.slice(ends[ends.length - 1]!) : value;
+  }
+  if (mode === 'end') {
+    const ends = globEnds([...tokens].reverse(), reverseText(value), 0);
+    return ends.length ? value.slice(0, value.length - ends[ends.length - 1]!) + replacement : value;
+  }
+  if (pattern === '') return value;
+  const starts = globStarts(tokens, value);
+  let out = '';
+  let pos = 0;
+  while (pos <= value.length) {
+    let at = pos;
+    while (at <= value.length && !starts[at]) at++;
+    if (at > value.length) break;
+    const ends = globEnds(tokens, value, at);
+    const end = ends[ends.length - 1]!;
+    out += value.slice(pos, at) + replacement;
+    if (end === at) {
+      out += value.slice(at, at + 1);
+      pos = at + 1;
+    } else pos = end;
+    if (mode === 'first') break;
+  }
+  return out + value.slice(pos);
 }
 
 interface Scope {
@@ -194,23 +309,10 @@ function evaluateExpr(expr: Expr, scope: Scope): string {
     }
     case 'substring':
       return expr.length === undefined ? value.slice(expr.offset) : value.slice(expr.offset, expr.offset + expr.length);
-    case 'strip': {
-      const re = new RegExp(`^${globRegex(expr.pattern)}$`);
-      const cuts = [...Array(value.length + 1).keys()];
-      const order = expr.longest ? cuts.reverse() : cuts;
-      for (const n of order) {
-        const part = expr.from === 'start' ? value.slice(0, n) : value.slice(value.length - n);
-        if (re.test(part)) return expr.from === 'start' ? value.slice(n) : value.slice(0, value.length - n);
-      }
-      return value;
-    }
-    case 'replace': {
-      const source = globRegex(expr.pattern);
-      if (expr.mode === 'start') return value.replace(new RegExp(`^${source}`), () => expr.replacement);
-      if (expr.mode === 'end') return value.replace(new RegExp(`${source}$`), () => expr.replacement);
-      if (expr.pattern === '') return value;
-      return value.replace(new RegExp(source, expr.mode === 'all' ? 'g' : ''), () => expr.replacement);
-    }
+    case 'strip':
+      return strip(value, expr.pattern, expr.from, expr.longest);
+    case 'replace':
+      return replace(value, expr.pattern, expr.replacement, expr.mode);
   }
 }
 
