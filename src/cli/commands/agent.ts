@@ -147,8 +147,9 @@ export function registerAgent(program: Command, ctx: CliContext): void {
       const logger = createHubLogger({ format: opts.logFormat, level: opts.logLevel, destination: ctx.stderr }).child({ cluster: opts.cluster });
       const agent = new Agent({
         cluster: opts.cluster,
-        repo: opts.repo ?? resolve(globals.fleet ?? '.'),
-        branch: opts.branch,
+        repo: opts.repo || resolve(globals.fleet ?? '.'),
+        // Empty values come from a Deployment's $(VAR) with an empty ConfigMap key: not given.
+        branch: opts.branch || undefined,
         intervalMs: duration('--interval', opts.interval),
         dataDir: resolve(opts.data),
         gitCredentials: gitCredentials(opts),
