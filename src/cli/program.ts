@@ -13,6 +13,7 @@ import { registerServe } from './commands/serve.js';
 import { registerInit } from './commands/init.js';
 import { registerBootstrap } from './commands/bootstrap.js';
 import { registerAgent } from './commands/agent.js';
+import { registerDemo } from './commands/demo.js';
 import type { CliContext } from './context.js';
 import { reportError, type OutputFormat } from './exit.js';
 
@@ -45,6 +46,7 @@ export function createProgram(ctx: CliContext): Command {
   registerInit(program, ctx);
   registerBootstrap(program, ctx);
   registerAgent(program, ctx);
+  registerDemo(program, ctx);
   return program;
 }
 
