@@ -178,7 +178,7 @@ for (const dir of variants) {
       const secret = template.find((s) => s.kind === 'Secret' && s.metadata.name === name);
       assert.ok(secret, `the template has Secret ${name}`);
       assert.equal(secret!.metadata.namespace, 'flotilla-system');
-      assert.ok(key! in (secret!.stringData as Record<string, string>), `Secret ${name} has key ${key}`);
+      assert.ok(String(key) in (secret!.stringData as Record<string, string>), `Secret ${name} has key ${key}`);
     }
     for (const secret of template) {
       assert.equal(secret.data, undefined);
