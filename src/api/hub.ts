@@ -19,6 +19,7 @@ import { RecordedHubState } from './recorded-state.js';
 import { SqliteRolloutStore } from './sqlite-rollout-store.js';
 import type { Principal } from './roles.js';
 import { createHubServer, type HubServer } from './server.js';
+import { describeCluster, type ClusterDetail } from './cluster-detail.js';
 import { TokenSource } from './tokens.js';
 
 // The hub put together: the Git source feeds renders, the rollout driver (reconcile's
@@ -202,6 +203,7 @@ export class HubRuntime implements HubActions {
         webhookSecret,
         logger: log,
         dashboardDir: options.dashboardDir,
+        clusterDetail: (name) => runtime?.clusterDetail(name),
       });
       const bound = await server.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
       runtime = new HubRuntime({ options, store, state, events, metrics, notifier, driver, source, server, url: bound.url, port: bound.port });
@@ -366,6 +368,14 @@ export class HubRuntime implements HubActions {
       this.state.setTarget(view);
       this.metrics.setTarget(view);
     }
+  }
+
+  /** clusterDetail is what the dashboard's cluster page shows beyond the summary (see describeCluster). */
+  clusterDetail(name: string): ClusterDetail | undefined {
+    const record = this.latest?.fleet.clusters.find((c) => c.name === name);
+    if (!record) return undefined;
+    const reconciler = this.driver.reconciler;
+    return describeCluster(record, reconciler.targets().filter((t) => t.cluster === name), reconciler.drift().find((d) => d.cluster === name)?.objects ?? []);
   }
 
   // ---- HubActions: what the API asks for

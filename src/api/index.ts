@@ -2,6 +2,7 @@
 // metrics and probes, served from ports the reconcile loop implements.
 export { createHubServer, type HubServer, type HubServerOptions, type BodyLimits } from './server.js';
 export { hubRoutes, rolloutActions, type RouteSpec, type RolloutAction } from './routes.js';
+export { describeCluster, type ClusterDetail, type ClusterDriftView, type ClusterObjectHealth, type FingerprintStatus } from './cluster-detail.js';
 export { authorize, roles, type Access, type Decision, type Principal, type Role } from './roles.js';
 export { TokenSource, parseTokens, matchToken, bearerToken, sha256Hex, type TokenAuthority, type TokenEntry, type TokenSourceOptions } from './tokens.js';
 export { verifyGitWebhook, parseGitPush, isPushEvent, DeliveryLog, type GitWebhookHeaders, type WebhookVerdict } from './git-webhook.js';

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { errorCodes, FlotillaError } from '../core/index.js';
 import type { RolloutCommand } from '../rollout/index.js';
 import type { AuditOutcome, HistoryEvent } from '../store/index.js';
+import type { ClusterDetail } from './cluster-detail.js';
 import { registerDashboard } from './dashboard-files.js';
 import { DeliveryLog, isPushEvent, parseGitPush, verifyGitWebhook } from './git-webhook.js';
 import type { AgentReport, AuditLog, ClusterSummary, DeadLetterLog, EventFeed, HubActions, HubState, MetricsSource, SyncRequest, SyncState } from './ports.js';
@@ -59,6 +60,8 @@ export interface HubServerOptions {
   trustProxy?: boolean;
   /** Where the built dashboard is (served at `/`). @default dist/web beside the package (defaultDashboardDir) */
   dashboardDir?: string;
+  /** What GET /api/v1/clusters/:name adds for the dashboard's cluster page (identity, fingerprint, objects, drift). */
+  clusterDetail?: (name: string) => ClusterDetail | undefined;
 }
 
 /** HubServer is the hub's HTTP server. */
@@ -219,7 +222,7 @@ export async function createHubServer(options: HubServerOptions): Promise<HubSer
         const { name } = request.params as { name: string };
         const cluster = clusterSummaries().find((c) => c.name === name);
         if (!cluster) throw notFound(`the fleet has no cluster ${name}`);
-        return { cluster, targets: options.state.targets().filter((t) => t.cluster === name) };
+        return { cluster, targets: options.state.targets().filter((t) => t.cluster === name), ...options.clusterDetail?.(name) };
       },
     },
     'GET /api/v1/targets': {

@@ -4,6 +4,7 @@
 import type { ClusterSummary, FleetView, HealthState, SyncState, TargetView } from '../../src/api/ports.js';
 import type { RolloutState, TargetRolloutStatus, WavePhase, RolloutPhase, WaveState } from '../../src/rollout/types.js';
 import type { AuditRecord, HistoryEvent } from '../../src/store/types.js';
+import type { ClusterDetail as HubClusterDetail, ClusterObjectHealth, FingerprintStatus } from '../../src/api/cluster-detail.js';
 
 export type { ClusterSummary, FleetView, HealthState, SyncState, TargetView, RolloutState, TargetRolloutStatus, WavePhase, RolloutPhase, WaveState, AuditRecord, HistoryEvent };
 
@@ -34,29 +35,16 @@ export interface ObjectDriftView {
 }
 
 /** ClusterObjectView is one applied object with its health. */
-export interface ClusterObjectView {
-  release: string;
-  object: string;
-  health: HealthState | string;
-  message?: string;
-}
+export type ClusterObjectView = ClusterObjectHealth;
 
 /** FingerprintView says whether the live cluster is the one its record names. */
-export interface FingerprintView {
-  expected?: string;
-  live?: string;
-  status: 'match' | 'mismatch' | 'unset' | 'unknown';
-}
+export type FingerprintView = FingerprintStatus;
 
-/** ClusterDetail is the answer of GET /api/v1/clusters/:name; the optional parts when the hub has them. */
-export interface ClusterDetail {
-  cluster: ClusterSummary & { identity?: Record<string, string>; fingerprint?: FingerprintView | string; agentVersion?: string };
-  targets: TargetView[];
-  identity?: Record<string, string>;
-  fingerprint?: FingerprintView;
-  objects?: ClusterObjectView[];
-  drift?: ObjectDriftView[];
-}
+/**
+ * ClusterDetail is the answer of GET /api/v1/clusters/:name: the summary and targets always, the
+ * hub's detail (identity, fingerprint, objects, drift with values) when the hub has it.
+ */
+export type ClusterDetail = { cluster: ClusterSummary; targets: TargetView[] } & Partial<HubClusterDetail>;
 
 /** PlanFieldView is one changed field in the plan. */
 export interface PlanFieldView {

@@ -9,7 +9,7 @@ import { href, useRoute, useTitle } from '../route.js';
 import { Badge, healthInfo, Icon, syncInfo } from '../states.js';
 import { EventList } from './history-page.js';
 
-const driftTypes = new Set(['DriftDetected', 'DriftCorrected', 'SyncSucceeded']);
+const driftTypes = new Set(['DriftDetected', 'DriftCorrected', 'DriftResolved', 'SyncSucceeded']);
 
 /**
  * driftFromEvents rebuilds the open drift of a cluster from its events when the hub does not list
@@ -28,7 +28,7 @@ function driftFromEvents(events: HistoryEvent[], targets: TargetView[]): ObjectD
     }
     const key = `${e.release}\u0000${e.object}`;
     if (closed.has(key) || closed.has(`${e.release}\u0000*`) || open.has(key)) continue;
-    if (e.type === 'DriftCorrected') {
+    if (e.type === 'DriftCorrected' || e.type === 'DriftResolved') {
       closed.add(key);
       continue;
     }
@@ -40,9 +40,6 @@ function driftFromEvents(events: HistoryEvent[], targets: TargetView[]): ObjectD
 
 function fingerprintOf(detail: ClusterDetail): FingerprintView | undefined {
   if (detail.fingerprint) return detail.fingerprint;
-  const f = detail.cluster.fingerprint;
-  if (typeof f === 'object' && f) return f;
-  if (typeof f === 'string') return { expected: f, status: f ? 'unknown' : 'unset' };
   if (detail.targets.some((t) => t.sync === 'Blocked' && /fingerprint/i.test(t.message))) return { status: 'mismatch' };
   return undefined;
 }
@@ -213,7 +210,7 @@ export function ClusterPage({ name }: { name: string }) {
     );
 
   const cluster = hub.clusters.find((c) => c.name === name) ?? detail.cluster;
-  const identity = detail.identity ?? detail.cluster.identity;
+  const identity = detail.identity;
   const fingerprint = fingerprintOf(detail);
   const reach = cluster.reachable === undefined ? { tone: 'muted', icon: 'question' as const, text: 'Not contacted yet' } : cluster.reachable ? { tone: 'ok', icon: 'check' as const, text: 'Reachable' } : { tone: 'muted', icon: 'unplug' as const, text: 'Unreachable' };
   const objectsByRelease = new Map<string, NonNullable<ClusterDetail['objects']>>();
@@ -292,16 +289,17 @@ export function ClusterPage({ name }: { name: string }) {
                 <Icon name={fingerprintWords[fingerprint.status].icon} />
                 <span>{fingerprintWords[fingerprint.status].text}</span>
               </span>
+              {fingerprint.message ? (
+                <>
+                  <br />
+                  <span className="small">{fingerprint.message}</span>
+                </>
+              ) : null}
               {fingerprint.expected ? (
                 <>
                   <br />
                   <span className="muted small">
                     recorded <code>{fingerprint.expected}</code>
-                    {fingerprint.live && fingerprint.live !== fingerprint.expected ? (
-                      <>
-                        , live <code>{fingerprint.live}</code>
-                      </>
-                    ) : null}
                   </span>
                 </>
               ) : null}

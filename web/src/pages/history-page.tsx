@@ -14,8 +14,10 @@ const eventLook: Record<string, { tone: Tone; icon: IconName }> = {
   GuardBlocked: { tone: 'blocked', icon: 'ban' },
   DriftDetected: { tone: 'drift', icon: 'delta' },
   DriftCorrected: { tone: 'ok', icon: 'check' },
+  DriftResolved: { tone: 'ok', icon: 'check' },
   ClusterUnreachable: { tone: 'muted', icon: 'unplug' },
   ClusterReachable: { tone: 'ok', icon: 'check' },
+  RolloutStarted: { tone: 'info', icon: 'spin' },
   WaveStarted: { tone: 'info', icon: 'spin' },
   WaveCompleted: { tone: 'ok', icon: 'check' },
   ApprovalRequired: { tone: 'warn', icon: 'hand' },
@@ -25,6 +27,8 @@ const eventLook: Record<string, { tone: Tone; icon: IconName }> = {
   RolloutHalted: { tone: 'bad', icon: 'stop' },
   RolloutAborted: { tone: 'muted', icon: 'x' },
   RolloutCompleted: { tone: 'ok', icon: 'check' },
+  RolledBack: { tone: 'blocked', icon: 'undo' },
+  CommandIgnored: { tone: 'muted', icon: 'question' },
 };
 
 const knownTypes = Object.keys(eventLook);
@@ -36,6 +40,8 @@ function describe(e: HistoryEvent): string {
   switch (e.type) {
     case 'DriftDetected':
       return e.missing ? 'the object is missing' : `${fields.length === 1 ? '1 field differs' : `${fields.length} fields differ`}: ${fields.join(', ')}`;
+    case 'DriftResolved':
+      return 'the object matches Git again';
     case 'DriftCorrected':
       return `corrected${typeof e.latencyMs === 'number' ? ` in ${e.latencyMs} ms` : ''}${fields.length ? `: ${fields.join(', ')}` : ''}`;
     case 'SyncSucceeded': {
