@@ -20,6 +20,8 @@ interface StatusRow {
   health: string;
   drift: number;
   message: string;
+  /** From a hub: `pull` when an agent reconciles the cluster and the hub only observes it. */
+  mode?: 'push' | 'pull';
 }
 
 /**
@@ -82,6 +84,7 @@ async function hubStatus(hub: string, token: string | undefined, choice: TargetC
     throw new FlotillaError('KUBE_REQUEST_FAILED', `hub ${url.origin}: GET /api/v1/targets answered ${answer.status}`, { hint: answer.status === 401 || answer.status === 403 ? 'Give a viewer token with --token or FLOTILLA_TOKEN.' : undefined });
   }
   const body = (await answer.json()) as unknown;
+  const modes = await clusterModes(hub, token);
   const list = Array.isArray(body) ? body : Array.isArray((body as { targets?: unknown }).targets) ? (body as { targets: unknown[] }).targets : [];
   return list
     .map((item) => item as Record<string, unknown>)
@@ -93,13 +96,31 @@ async function hubStatus(hub: string, token: string | undefined, choice: TargetC
       health: String(t.health ?? t.healthStatus ?? t.health_status ?? 'Unknown'),
       drift: typeof t.drift === 'number' ? t.drift : Array.isArray(t.drift) ? t.drift.length : 0,
       message: String(t.message ?? ''),
+      ...(modes.has(String(t.cluster)) ? { mode: modes.get(String(t.cluster)) } : {}),
     }))
     .filter((r) => (choice.cluster === undefined || r.cluster === choice.cluster) && (choice.release === undefined || r.release === choice.release));
 }
 
+/**
+ * clusterModes reads which clusters a hub reconciles itself (push) and which an agent reconciles
+ * (pull), from GET /api/v1/clusters; a hub that does not answer it leaves the MODE column out.
+ */
+async function clusterModes(hub: string, token: string | undefined): Promise<Map<string, 'push' | 'pull'>> {
+  try {
+    const answer = await fetch(new URL('/api/v1/clusters', hub), { headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) }, signal: AbortSignal.timeout(15_000) });
+    if (!answer.ok) return new Map();
+    const clusters = ((await answer.json()) as { clusters?: { name?: unknown; mode?: unknown }[] }).clusters ?? [];
+    return new Map(clusters.filter((c) => typeof c.name === 'string' && (c.mode === 'push' || c.mode === 'pull')).map((c) => [c.name as string, c.mode as 'push' | 'pull']));
+  } catch {
+    return new Map();
+  }
+}
+
 function printTable(ctx: CliContext, rows: readonly StatusRow[]): void {
-  const header = ['CLUSTER', 'RELEASE', 'REVISION', 'SYNC', 'HEALTH', 'DRIFT', 'MESSAGE'];
-  const lines = rows.map((r) => [r.cluster, r.release, r.revision ? r.revision.slice(0, 12) : '-', r.sync, r.health, String(r.drift), r.message]);
+  // MODE only when a hub said it: pull clusters are reconciled by their agents, which report here.
+  const withMode = rows.some((r) => r.mode !== undefined);
+  const header = ['CLUSTER', ...(withMode ? ['MODE'] : []), 'RELEASE', 'REVISION', 'SYNC', 'HEALTH', 'DRIFT', 'MESSAGE'];
+  const lines = rows.map((r) => [r.cluster, ...(withMode ? [r.mode ?? '-'] : []), r.release, r.revision ? r.revision.slice(0, 12) : '-', r.sync, r.health, String(r.drift), r.message]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (i === header.length - 1 ? 0 : l[i]!.length))));
   const format = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   ctx.stdout.write(format(header) + '\n');
