@@ -159,12 +159,12 @@ function thingsToTry(paths: DemoPaths, url: string, tokens: DemoTokens, bin: str
   const flotilla = `node ${shellQuote(bin)}`;
   return [
     'things to try, in another terminal:',
-    '  1. commit a change and watch it roll out wave by wave (dev, then staging, then production after a soak and an approval):',
-    `       cd ${fleet} && ${sedInPlace} 's/replicas: 1$/replicas: 2/' apps/web/base/deployment.yaml && git commit -qam "web: two replicas"`,
+    '  1. commit a change and watch it roll out wave by wave: dev, then staging (a 2-minute soak), then production after an approval:',
+    `       cd ${fleet} && ${sedInPlace} 's/nginx:1.27/nginx:1.28/' apps/web/base/deployment.yaml && git commit -qam "web: nginx 1.28"`,
     '  2. edit a live object and watch the hub put it back within seconds:',
     `       ${kubectl} scale deployment web --replicas=5`,
     `       ${kubectl} get deployment web -w`,
-    '  3. approve the production wave when it waits for approval:',
+    '  3. approve the production wave once the rollout waits for it (rollout status says so):',
     `       ${flotilla} rollout status web --hub ${url} --token ${tokens.operator}`,
     `       ${flotilla} rollout approve web --hub ${url} --token ${tokens.operator}`,
     `  the dashboard: open ${url} and sign in with a token above; stop the demo with Ctrl-C`,
