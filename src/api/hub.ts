@@ -146,8 +146,12 @@ export class HubRuntime implements HubActions {
         onReloadError: (error) => log.error({ code: error.code, error: error.message }, 'tokens file no longer reads; every API request is refused until it is fixed'),
       });
       if (tokens.count === 0) log.warn({}, 'no API tokens: every /api/v1 request is refused (give --tokens FILE or FLOTILLA_TOKENS)');
-      const events = new HubEventLog(store, (error, where) => log.error({ err: error, where }, 'event stream problem'));
       const metrics = new HubMetrics();
+      const events = new HubEventLog(store, (error, where) => {
+        // A history that cannot be written (a full disk) must show where people look: the metric.
+        if (where === 'record') metrics.storeWriteFailed();
+        log.error({ err: error, where }, 'event stream problem');
+      });
       const state = new RecordedHubState(store);
       const notifier = new Notifier([], { deadLetters: store, log: log.child({ component: 'notify' }), secrets: { env: options.env ?? process.env } });
       const kc = loadKubeconfig(options.kubeconfig ?? {});

@@ -79,6 +79,7 @@ export class HubMetrics {
   private readonly guardBlocked: Counter<'guard' | 'cluster'>;
   private readonly rolloutWave: Gauge<'release' | 'wave'>;
   private readonly sourceRevision: Gauge<'repo' | 'revision'>;
+  private readonly storeWriteErrors: Counter;
   private readonly targetSeries = new Map<string, Record<string, string>>();
   private readonly rolloutSeries = new Map<string, Record<string, string>>();
   private readonly sourceSeries = new Map<string, Record<string, string>>();
@@ -94,7 +95,13 @@ export class HubMetrics {
     this.guardBlocked = new Counter({ name: 'flotilla_guard_blocked_total', help: 'Targets blocked by a guard (nothing was written).', labelNames: ['guard', 'cluster'], registers });
     this.rolloutWave = new Gauge({ name: 'flotilla_rollout_wave', help: "The position (1-based) of a release's rollout wave in progress, labelled with the wave's name; the number of waves once complete.", labelNames: ['release', 'wave'], registers });
     this.sourceRevision = new Gauge({ name: 'flotilla_source_revision_info', help: 'The Git revision the hub last fetched; the value is always 1.', labelNames: ['repo', 'revision'], registers });
+    this.storeWriteErrors = new Counter({ name: 'flotilla_store_write_errors_total', help: 'Writes to the hub\'s history database that failed (a full or read-only data directory); the hub goes on reconciling without them.', registers });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** storeWriteFailed counts one write to the history database that failed. */
+  storeWriteFailed(): void {
+    this.storeWriteErrors.inc();
   }
 
   /** observe moves the counters (and cluster_up) for one event of the stream. */
