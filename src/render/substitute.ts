@@ -413,8 +413,10 @@ export function substituteObject(rendered: RenderedObject, options: SubstituteOp
     const result = substituteString(text, options.variables);
     if (!result.ok) {
       const known = Object.keys(options.variables).sort().join(', ');
-      const message = `${prefix}${ref}: ${fieldName(path)}: ${result.message}${result.code === 'RENDER_SUBSTITUTION_UNDEFINED' ? ` (defined: ${known})` : ''}`;
-      issues.push(new FlotillaError(result.code, message, { object: { kind: object.kind, namespace: object.metadata?.namespace, name: object.metadata?.name }, field: fieldName(path) }));
+      // The file that set the field is where the expression is written and can be fixed.
+      const file = provenanceOf(rendered.provenance, pointerOf(path))?.file;
+      const message = `${prefix}${ref}: ${fieldName(path)}: ${result.message}${result.code === 'RENDER_SUBSTITUTION_UNDEFINED' ? ` (defined: ${known})` : ''}${file ? `; the value is set in ${file}` : ''}`;
+      issues.push(new FlotillaError(result.code, message, { object: { kind: object.kind, namespace: object.metadata?.namespace, name: object.metadata?.name }, field: fieldName(path), file }));
       return undefined;
     }
     if (result.value === text) return undefined;
