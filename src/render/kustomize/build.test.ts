@@ -261,7 +261,7 @@ test('an object without apiVersion is built as kustomize builds it: prefixed, pa
   const result = buildKustomization('/r', { fs });
   assert.deepEqual(names(result), ['ConfigMap/p-web', 'Deployment/p-web']);
   if (!result.ok) return;
-  const deployment = result.value.objects[1]!.object as { apiVersion?: string; metadata: { labels?: Record<string, string> }; spec: { template: { spec: { volumes: { configMap: { name: string } }[] } } } };
+  const deployment = result.value.objects[1]!.object as unknown as { apiVersion?: string; metadata: { labels?: Record<string, string> }; spec: { template: { spec: { volumes: { configMap: { name: string } }[] } } } };
   assert.equal(deployment.apiVersion, undefined);
   assert.deepEqual(deployment.metadata.labels, { x: 'z' });
   assert.equal(deployment.spec.template.spec.volumes[0]!.configMap.name, 'p-web');
