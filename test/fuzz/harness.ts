@@ -96,7 +96,11 @@ export class FuzzStats {
   maxHeap = 0;
   private readonly started = Date.now();
 
-  constructor(readonly name: string) {}
+  /** @param unit what a successful input yields, for the summary ("objects", "targets"). */
+  constructor(
+    readonly name: string,
+    readonly unit = 'objects',
+  ) {}
 
   /** count records one input's outcome. */
   count(outcome: Result<unknown>, ms: number, objects = 0): void {
@@ -115,7 +119,7 @@ export class FuzzStats {
   /** summary is one line of figures for the test report. */
   summary(): string {
     const codes = [...this.errors.entries()].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ');
-    return `${this.name}: ${this.inputs} inputs in ${((Date.now() - this.started) / 1000).toFixed(1)} s, ${this.rendered} rendered (${this.objects} objects), errors: ${codes || 'none'}; slowest input ${this.maxMs.toFixed(0)} ms, mean ${(this.totalMs / Math.max(1, this.inputs)).toFixed(1)} ms, heap at most ${(this.maxHeap / 1048576).toFixed(0)} MiB`;
+    return `${this.name}: ${this.inputs} inputs in ${((Date.now() - this.started) / 1000).toFixed(1)} s, ${this.rendered} rendered (${this.objects} ${this.unit}), errors: ${codes || 'none'}; slowest input ${this.maxMs.toFixed(0)} ms, mean ${(this.totalMs / Math.max(1, this.inputs)).toFixed(1)} ms, heap at most ${(this.maxHeap / 1048576).toFixed(0)} MiB`;
   }
 
   /** report prints the summary as a test diagnostic and, with FUZZ_REPORT=FILE, appends it as JSON. */
