@@ -1,23 +1,22 @@
-// The dashboard in headless Chromium against the hub's HTTP server, as people use it: sign in with
-// a token, read the fleet grid, watch a drift come and go live, approve a wave as an operator and
-// see no approve button as a viewer, at desktop and phone width, with the keyboard. The hub serves
-// the built dashboard and the example fleet's six clusters from its real store, event log, tokens
-// and rollout state machine (test/support/dashboard.ts). Screenshots go to .artifacts/dashboard/.
+// The dashboard in headless Chromium, as people use it, against the real hub (`flotilla serve`'s
+// runtime) reconciling the example fleet from Git into six sandbox clusters: sign in with a token,
+// read the fleet grid, see a manual kubectl edit turn a cell Drifted and a sync turn it back, read
+// the cluster page's field diff, approve a waiting wave as an operator while a viewer sees no
+// approve button, at desktop and phone width, with the keyboard. One fleet too large for sandboxes
+// (300 clusters) is served by the hub's HTTP server over made-up state instead. Screenshots go to
+// .artifacts/dashboard/ (see test/support/dashboard.ts for the set-up).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { dashboardTokens, ensureDashboardBuilt, launchChromium, screenshotPath, seedFromFleet, startDashboardHub, syntheticSeed, type DashboardHub, type FleetSeed } from '../support/dashboard.js';
-import { exampleClusters, exampleFleet, loadFleetOrThrow } from '../support/sync-fleet.js';
+import { dashboardTokens, ensureDashboardBuilt, launchChromium, screenshotPath, startDashboardHub, startExampleHub, syntheticSeed, type ExampleHub } from '../support/dashboard.js';
+import { exampleClusters } from '../support/sync-fleet.js';
 
 let browser: Browser;
-let hub: DashboardHub;
-let seed: FleetSeed;
-const revision = 'a'.repeat(40);
+let hub: ExampleHub;
 
 before(async () => {
   await ensureDashboardBuilt();
-  seed = seedFromFleet(loadFleetOrThrow(exampleFleet), revision, Date.now(), ['web']);
-  [hub, browser] = await Promise.all([startDashboardHub(seed), launchChromium()]);
+  [hub, browser] = await Promise.all([startExampleHub(), launchChromium()]);
 });
 
 after(async () => {
@@ -42,8 +41,10 @@ async function signedIn(token: string, viewport = { width: 1280, height: 800 }):
 }
 
 const cell = (page: Page, cluster: string, release: string) => page.locator(`table.grid tr:has(th a[href="#/clusters/${cluster}"]) td:has(a[href="#/clusters/${cluster}?release=${release}"])`);
+const short = (commit: string) => commit.slice(0, 7);
 
 let viewer: Page;
+let operator: Page;
 
 test('a viewer signs in with a token and the grid shows the six clusters by release, grouped by env, with totals', async () => {
   const page = await browser.newPage();
@@ -62,9 +63,11 @@ test('a viewer signs in with a token and the grid shows the six clusters by rele
   );
   assert.deepEqual(await viewer.locator('table.grid thead th').allInnerTexts(), ['Cluster', 'cluster-config', 'web']);
   assert.equal(await viewer.locator('td.cell[data-state="Synced"]').count(), exampleClusters.length * 2);
-  assert.match(await cell(viewer, 'prod-eu-west', 'web').innerText(), /Synced\s+aaaaaaa\s+Healthy/);
-  assert.match(await cell(viewer, 'dev-eu-west', 'web').innerText(), /Synced\s+bbbbbbb\s+Healthy/);
+  // Production still runs the first commit of web: its wave waits for approval.
+  assert.match(await cell(viewer, 'prod-eu-west', 'web').innerText(), new RegExp(`Synced\\s+${short(hub.first)}\\s+Healthy`));
+  assert.match(await cell(viewer, 'dev-eu-west', 'web').innerText(), new RegExp(`Synced\\s+${short(hub.second)}\\s+Healthy`));
   assert.match(await viewer.locator('button[data-total="Synced"]').innerText(), /Synced\s*12/);
+  assert.match(await viewer.locator('.page-sub').first().innerText(), new RegExp(`Revision ${short(hub.second)} on main`));
   assert.equal(await viewer.getByText('Live', { exact: true }).count(), 1);
   assert.equal(await viewer.getByRole('button', { name: /^Sync (all|matching)/ }).count(), 0, 'a viewer has no sync button');
   await viewer.screenshot({ path: screenshotPath('e2e-grid-1280') });
@@ -86,34 +89,40 @@ test('a label selector narrows the grid, and a malformed one says why', async ()
   await viewer.getByText('6 of 6 clusters shown').waitFor();
 });
 
-test('a manual drift turns the cell to Drifted and back, live over server-sent events', async () => {
-  const target = seed.targets.find((t) => t.cluster === 'prod-eu-west' && t.release === 'web')!;
-  // What the hub's loop does when a watch sees an edit made behind its back with kubectl.
-  hub.state.setTarget({ ...target, sync: 'Drifted', drift: 1, message: 'Deployment/web/web differs in /spec/replicas', updatedAt: Date.now() });
-  hub.events.publish({ type: 'DriftDetected', time: Date.now(), cluster: 'prod-eu-west', release: 'web', revision, object: 'Deployment/web/web', fields: ['/spec/replicas'], missing: false, selfHeal: false });
+test("a manual kubectl edit turns the cell Drifted live; the cluster page shows the field; an operator's sync turns it back", async () => {
+  operator = await signedIn(dashboardTokens.operator);
+  // selfHeal is off for web in this fleet: the hub reports the drift and leaves it. Production's
+  // overlay asks for 4 replicas; someone scales to 2 by hand.
+  await hub.kubectl('prod-eu-west', ['scale', 'deployment', 'web', '-n', 'web', '--replicas=2']);
+  for (const page of [viewer, operator]) await cell(page, 'prod-eu-west', 'web').and(page.locator('[data-state="Drifted"]')).waitFor({ timeout: 10_000 });
   const drifted = cell(viewer, 'prod-eu-west', 'web');
-  await viewer.locator('table.grid td.cell[data-state="Drifted"]').waitFor({ timeout: 5_000 });
-  assert.equal(await drifted.getAttribute('data-state'), 'Drifted');
   assert.match(await drifted.innerText(), /Drifted[\s\S]*Δ 1/);
-  assert.match((await drifted.locator('a').getAttribute('aria-label'))!, /prod-eu-west, web: Drifted, health Healthy, revision aaaaaaa, 1 object drifted/);
+  assert.match((await drifted.locator('a').getAttribute('aria-label'))!, new RegExp(`prod-eu-west, web: Drifted, health Healthy, revision ${short(hub.first)}, 1 object drifted`));
   await viewer.locator('button[data-total="Drifted"]').waitFor();
   await viewer.screenshot({ path: screenshotPath('e2e-grid-drifted') });
 
-  await drifted.locator('a').click();
-  await viewer.getByRole('heading', { name: 'prod-eu-west', level: 1 }).waitFor();
-  const drift = viewer.locator('.drift-item');
+  await cell(operator, 'prod-eu-west', 'web').locator('a').click();
+  await operator.getByRole('heading', { name: 'prod-eu-west', level: 1 }).waitFor();
+  const drift = operator.locator('.drift-item');
   await drift.waitFor();
-  assert.match(await drift.innerText(), /Drifted\s+Deployment\/web\/web\s+in web[\s\S]*\/spec\/replicas/);
-  assert.match(await viewer.locator('.labels').innerText(), /env\s*production[\s\S]*compliance\s*gdpr/);
-  await viewer.screenshot({ path: screenshotPath('e2e-cluster-drifted'), fullPage: true });
+  assert.match(await drift.innerText(), /Drifted\s+Deployment\/web\/web\s+in web/);
+  const row = drift.locator('table.diff-table tbody tr');
+  assert.deepEqual((await row.allInnerTexts()).map((t) => t.split(/\s+/).join(' ')), ['/spec/replicas 4 2']);
+  assert.match(await operator.locator('.labels').innerText(), /env\s*production[\s\S]*compliance\s*gdpr/);
+  assert.match(await operator.locator('.facts').innerText(), /CLUSTER_NAME\s*prod-eu-west[\s\S]*REGION\s*eu-west-1/);
+  await operator.getByText('Matches the live cluster').waitFor();
+  // The release the cell named is open: its objects with their health.
+  assert.match(await operator.locator('details.objects[open]').innerText(), /^web · 3 objects[\s\S]*Healthy\s+Deployment\/web\/web/);
+  await operator.evaluate('window.scrollTo(0, 0)');
+  await operator.screenshot({ path: screenshotPath('e2e-cluster-drifted'), fullPage: true });
 
-  hub.state.setTarget({ ...target, updatedAt: Date.now() });
-  hub.events.publish({ type: 'DriftCorrected', time: Date.now(), cluster: 'prod-eu-west', release: 'web', revision, object: 'Deployment/web/web', fields: ['/spec/replicas'], latencyMs: 40 });
-  await viewer.getByText('No drift: the live objects match what Git says.').waitFor({ timeout: 5_000 });
-  await viewer.goBack();
-  await viewer.locator('table.grid[data-ready]').waitFor();
-  await viewer.locator('table.grid td.cell[data-state="Drifted"]').waitFor({ state: 'detached', timeout: 5_000 });
-  assert.equal(await cell(viewer, 'prod-eu-west', 'web').getAttribute('data-state'), 'Synced');
+  await operator.getByRole('button', { name: 'Sync this cluster' }).click();
+  await operator.getByRole('status').filter({ hasText: 'Sync queued for 2 targets.' }).waitFor();
+  await operator.getByText('No drift: the live objects match what Git says.').waitFor({ timeout: 10_000 });
+  assert.equal(await hub.kubectl('prod-eu-west', ['get', 'deployment', 'web', '-n', 'web', '-o', 'jsonpath={.spec.replicas}']), '4', 'production runs 4 replicas, as its overlay says');
+  // The viewer's grid follows over the event stream.
+  await cell(viewer, 'prod-eu-west', 'web').and(viewer.locator('[data-state="Synced"]')).waitFor({ timeout: 10_000 });
+  assert.equal(await viewer.locator('table.grid td.cell[data-state="Drifted"]').count(), 0);
 });
 
 test('a viewer sees the rollout waiting for approval, and no approve, pause or abort button', async () => {
@@ -126,8 +135,7 @@ test('a viewer sees the rollout waiting for approval, and no approve, pause or a
   await viewer.screenshot({ path: screenshotPath('e2e-rollout-viewer') });
 });
 
-test('an operator approves the waiting wave: production starts, the button goes, the audit log has it', async () => {
-  const operator = await signedIn(dashboardTokens.operator);
+test('an operator approves the waiting wave: production rolls out and soaks with a countdown, the button goes, the audit log has it', async () => {
   await operator.goto(`${hub.url}/#/rollouts/web`);
   const approve = operator.getByRole('button', { name: 'Approve wave production' });
   await approve.waitFor();
@@ -136,18 +144,26 @@ test('an operator approves the waiting wave: production starts, the button goes,
   await operator.screenshot({ path: screenshotPath('e2e-rollout-operator') });
   await approve.click();
   await operator.getByRole('status').filter({ hasText: 'Approved wave production.' }).waitFor();
-  const production = operator.locator('li.wave[data-wave="production"]');
-  assert.match(await production.innerText(), /production\s+Progressing/);
-  assert.match(await production.locator('li[data-cluster="prod-eu-west"]').innerText(), /Updating/);
   assert.equal(await approve.count(), 0);
-  assert.equal(hub.state.rollouts()[0]!.waves[2]!.approved, true);
-  const audit = hub.store.listAudit({ limit: 10 });
+  // maxParallel 1, then a 10-minute soak: both production clusters reach the new commit and the
+  // wave counts down.
+  const production = operator.locator('li.wave[data-wave="production"]');
+  await production.locator('.soak').waitFor({ timeout: 15_000 });
+  assert.match(await production.innerText(), /production\s+Soaking[\s\S]*2\/2 healthy[\s\S]*Soak ends in\s+(10 min|9 min \d\d s)\n/);
+  assert.match(await production.locator('li[data-cluster="prod-eu-west"]').innerText(), new RegExp(`Healthy\\s*${short(hub.second)}`));
+  assert.equal(hub.hub.state.rollouts().find((r) => r.release === 'web')!.waves[2]!.approved, true);
+  assert.equal(await hub.kubectl('prod-us-east', ['get', 'deployment', 'web', '-n', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx:1.28');
+  const audit = hub.hub.store.listAudit({ limit: 10 });
   assert.deepEqual(
     audit.map((a) => [a.actor, a.role, a.path, a.outcome]),
-    [['operator-user', 'operator', '/api/v1/rollouts/web/approve', 'succeeded']],
+    [
+      ['operator-user', 'operator', '/api/v1/rollouts/web/approve', 'succeeded'],
+      ['operator-user', 'operator', '/api/v1/sync', 'succeeded'],
+    ],
   );
-  // The viewer's page follows: the rollout event arrives over the stream.
-  await viewer.locator('li.wave[data-wave="production"] .badge').filter({ hasText: 'Progressing' }).waitFor({ timeout: 5_000 });
+  await operator.screenshot({ path: screenshotPath('e2e-rollout-soaking') });
+  // The viewer's page follows over the event stream.
+  await viewer.locator('li.wave[data-wave="production"] .badge').filter({ hasText: 'Soaking' }).waitFor({ timeout: 10_000 });
 });
 
 test('an admin reads the audit log; at phone width nothing scrolls sideways but the grid in its own box', async () => {

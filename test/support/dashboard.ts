@@ -1,16 +1,20 @@
-// Shared set-up of the dashboard's end-to-end tests and benchmark: the built dashboard, a hub's HTTP
-// server over the real store, event log, tokens and rollout state machine, fed with a fleet's
-// state through RecordedHubState (the port the reconcile loop feeds), and headless Chromium.
+// Shared set-up of the dashboard's end-to-end tests and benchmark: the built dashboard, headless
+// Chromium, the real hub (`flotilla serve`'s HubRuntime) reconciling the example fleet from a Git
+// repository into sandbox clusters, and, for fleets too large for sandboxes (hundreds of clusters),
+// the hub's HTTP server over its real store, event log, tokens and rollout state machine fed with a
+// made-up fleet through RecordedHubState (the port the hub runtime feeds).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { FlotillaError } from '../../src/core/index.js';
-import { createHubServer, HubEventLog, RecordedHubState, TokenSource, type ClusterView, type FleetView, type HubActions, type HubServer, type TargetView } from '../../src/api/index.js';
-import { selectTargets, type Fleet } from '../../src/fleet/index.js';
+import { createHubLogger, createHubServer, HubEventLog, HubRuntime, RecordedHubState, TokenSource, type ClusterView, type FleetView, type HubActions, type HubServer, type TargetView } from '../../src/api/index.js';
 import type { SyncState } from '../../src/reconcile/index.js';
-import { step, startRollout, type RolloutCommand, type RolloutDecision, type RolloutState, type TargetObservation } from '../../src/rollout/index.js';
+import { step, type RolloutCommand, type RolloutDecision, type RolloutState, type TargetObservation } from '../../src/rollout/index.js';
 import { SqliteHubStore } from '../../src/store/index.js';
+import { gitFleet, type GitFleet } from './git-fleet.js';
+import { exampleClusters, kubectl, startClusters } from './sync-fleet.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -69,50 +73,6 @@ export interface FleetSeed {
   clusters: ClusterView[];
   targets: TargetView[];
   rollouts: RolloutState[];
-}
-
-/**
- * seedFromFleet turns a loaded fleet into the state a hub shows once every target is synced and
- * healthy at `revision`, with a rollout of `next` (for every release in `rolloutReleases`) moved by
- * the real state machine up to the first wave that waits for approval.
- */
-export function seedFromFleet(fleet: Fleet, revision: string, now: number, rolloutReleases: string[] = [], next = 'b'.repeat(40)): FleetSeed {
-  const targets = selectTargets(fleet);
-  const clusters: ClusterView[] = fleet.clusters.map((c) => ({ name: c.name, labels: c.labels, mode: c.connection.mode, reachable: true, lastSeen: now }));
-  // Releases without a rollout move at once: they run the newest revision already.
-  const at = (release: string) => (rolloutReleases.includes(release) ? revision : next);
-  const views: TargetView[] = targets.map((t) => ({ cluster: t.cluster.name, release: t.release.name, revision: at(t.release.name), desiredRevision: at(t.release.name), sync: 'Synced', health: 'Healthy', drift: 0, message: 'in sync', updatedAt: now }));
-  const rollouts = rolloutReleases.map((release) => {
-    const mine = targets.filter((t) => t.release.name === release);
-    let state = startRollout({
-      release,
-      revision: next,
-      policy: fleet.rollout,
-      targets: mine.map((t) => ({ cluster: t.cluster.name, labels: t.cluster.labels, pinned: revision, lastHealthy: revision })),
-      now: now - 3_600_000,
-    });
-    const observed: Record<string, TargetObservation> = {};
-    for (let i = 0; i < 20 && state.phase === 'Progressing'; i++) {
-      const result = step(state, { now: now - 3_600_000 + i * 600_000, targets: observed });
-      for (const d of result.decisions) if (d.type === 'sync') observed[d.cluster] = { revision: next, sync: 'Synced', health: 'Healthy' };
-      state = result.state;
-    }
-    for (const [cluster, o] of Object.entries(observed)) {
-      const view = views.find((v) => v.cluster === cluster && v.release === release)!;
-      Object.assign(view, { revision: o.revision, desiredRevision: o.revision });
-    }
-    return state;
-  });
-  const fleetView: FleetView = {
-    name: fleet.name,
-    repo: 'https://git.example.com/acme/fleet.git',
-    branch: 'main',
-    revision: next,
-    fetchedAt: now,
-    releases: fleet.releases.map((r) => ({ name: r.name, targets: targets.filter((t) => t.release.name === r.name).length, rollout: !!fleet.rollout })),
-    clusters: fleet.clusters.length,
-  };
-  return { fleet: fleetView, clusters, targets: views, rollouts };
 }
 
 const envs = ['dev', 'staging', 'production'];
@@ -223,4 +183,87 @@ export async function startDashboardHub(seed: FleetSeed, options: { now?: () => 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** ExampleHub is the real hub reconciling the example fleet into six sandbox clusters. */
+export interface ExampleHub {
+  url: string;
+  hub: HubRuntime;
+  sandbox: Awaited<ReturnType<typeof startClusters>>;
+  work: GitFleet;
+  /** The commit every cluster ran first, and the one rolled out since (waiting at production). */
+  first: string;
+  second: string;
+  /** kubectl against one sandbox cluster, as a person at a terminal. */
+  kubectl(cluster: string, args: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const started = Date.now();
+  while (!ok()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * startExampleHub runs `flotilla serve`'s runtime over the example fleet (in a Git repository) and
+ * six sandbox clusters, serving the built dashboard, and waits for the state the tests start from:
+ * every target synced and healthy at a first commit, then a change to the web app rolled out to
+ * dev and staging with production waiting for approval. Test settings: staging soaks 1 s (not 2 m),
+ * `web` does not self-heal (a manual edit stays visible as drift until a sync), prod-eu-west's
+ * record carries its live fingerprint, and the hub fetches every 300 ms.
+ */
+export async function startExampleHub(): Promise<ExampleHub> {
+  const sandbox = await startClusters(exampleClusters);
+  const work = gitFleet();
+  const base = mkdtempSync(join(tmpdir(), 'flotilla-dashboard-hub-'));
+  let hub: HubRuntime | undefined;
+  try {
+    const run = (cluster: string, args: string[]) => kubectl(sandbox, cluster, args);
+    const uid = await run('prod-eu-west', ['get', 'namespace', 'kube-system', '-o', 'jsonpath={.metadata.uid}']);
+    work.replace('clusters/prod-eu-west/cluster.yaml', '  connection:\n', `  fingerprint: "${uid}"\n  connection:\n`);
+    work.replace('flotilla.yaml', 'soak: 2m', 'soak: 1s');
+    work.replace('flotilla.yaml', '    timeout: 5m\n', '    timeout: 5m\n    selfHeal: false\n');
+    const first = work.commit('Test settings: short soak, no self-heal for web, a recorded fingerprint');
+    hub = await HubRuntime.start({
+      repo: work.dir,
+      branch: 'main',
+      intervalMs: 300,
+      dataDir: join(base, 'data'),
+      port: 0,
+      tokensText: JSON.stringify(Object.entries(dashboardTokens).map(([role, token]) => ({ name: `${role}-user`, role, token }))),
+      kubeconfig: { text: sandbox.kubeconfig() },
+      rolloutStepMs: 50,
+      waitIntervalMs: 20,
+      dashboardDir,
+      logger: createHubLogger({ format: 'json', level: 'error', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    });
+    const running = hub;
+    await until('every target to be synced and healthy', () => running.state.targets().length === 12 && running.state.targets().every((t) => t.sync === 'Synced' && t.health === 'Healthy' && t.revision === first));
+    work.replace('apps/web/base/deployment.yaml', 'image: nginx:1.27', 'image: nginx:1.28');
+    const second = work.commit('web: nginx 1.28');
+    await until('the production wave to wait for approval', () => running.state.rollouts().some((r) => r.release === 'web' && r.revision === second && r.phase === 'WaitingApproval'));
+    return {
+      url: running.url,
+      hub: running,
+      sandbox,
+      work,
+      first,
+      second,
+      kubectl: run,
+      close: async () => {
+        await running.close();
+        await sandbox.stop();
+        work.remove();
+        rmSync(base, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await hub?.close();
+    await sandbox.stop();
+    work.remove();
+    throw error;
+  }
 }

@@ -24,7 +24,9 @@ function useNow(on: boolean): number {
 
 function Wave({ rollout, wave, index, hubNow }: { rollout: RolloutState; wave: WaveState; index: number; hubNow: number }) {
   const current = index === rollout.currentWave && !finalPhases.has(rollout.phase);
-  const soakLeft = wave.phase === 'Soaking' && wave.healthySince !== undefined ? wave.healthySince + wave.soak - hubNow : undefined;
+  // Clamped: the hub's clock is only known to about a second (the Date header), and a countdown
+  // must never show more than the soak itself.
+  const soakLeft = wave.phase === 'Soaking' && wave.healthySince !== undefined ? Math.min(wave.soak, Math.max(0, wave.healthySince + wave.soak - hubNow)) : undefined;
   const done = wave.clusters.filter((c) => rollout.targets[c]?.status === 'Healthy').length;
   return (
     <li className={`wave${current ? ' wave-current' : ''} wave-${wave.phase.toLowerCase()}`} aria-current={current ? 'step' : undefined} data-wave={wave.name}>
