@@ -1,0 +1,261 @@
+// The hub under load (issue 12): `flotilla serve` as a child process over 200 sandbox clusters ×
+// 5 releases, fed a steady stream of commits (one every HUB_LOAD_COMMIT_MS, each changing one
+// release's ConfigMap everywhere) and drift (a random live ConfigMap edited every HUB_LOAD_DRIFT_MS)
+// for HUB_LOAD_SECONDS. It checks that every commit reaches every target and every edit is healed
+// (read from the clusters themselves), and records the convergence time per commit, the hub's
+// reconcile latency percentiles (its own histogram), and its memory over time (its /metrics). The
+// peer, measured in the same run, is the hub's first sync of the whole fleet from empty clusters.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { startSandbox, type Sandbox, type SandboxCluster } from '../src/sandbox/index.js';
+import type { BenchmarkResult } from './run.js';
+
+const seconds = Number(process.env.HUB_LOAD_SECONDS ?? 180);
+const clusterCount = Number(process.env.HUB_LOAD_CLUSTERS ?? 200);
+const commitMs = Number(process.env.HUB_LOAD_COMMIT_MS ?? 10_000);
+const driftMs = Number(process.env.HUB_LOAD_DRIFT_MS ?? 1000);
+const releases = ['r0', 'r1', 'r2', 'r3', 'r4'];
+const adminToken = 'hub-load-admin-token';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+function fleetTree(dir: string, generation: Record<string, number>): void {
+  const files: Record<string, string> = {
+    'flotilla.yaml': `apiVersion: flotilla.dev/v1alpha1
+kind: Fleet
+metadata: {name: load}
+spec:
+  releases:
+${releases.map((r) => `  - {name: ${r}, path: apps/${r}, namespace: ${r}, targets: {selector: {}}}`).join('\n')}
+`,
+  };
+  for (const r of releases) {
+    files[`apps/${r}/kustomization.yaml`] = 'resources: [namespace.yaml, config.yaml, static.yaml]\n';
+    files[`apps/${r}/namespace.yaml`] = `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${r}}\n`;
+    files[`apps/${r}/config.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {gen: "${generation[r]}", cluster: "\${CLUSTER_NAME}"}\n`;
+    files[`apps/${r}/static.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: static}\ndata: {a: "1", b: "2"}\n`;
+  }
+  for (let i = 0; i < clusterCount; i++) {
+    const name = `c${String(i).padStart(3, '0')}`;
+    files[`clusters/${name}/cluster.yaml`] = `apiVersion: flotilla.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: ${name}\n  labels: {env: load}\nspec:\n  identity: {CLUSTER_NAME: ${name}}\n  connection: {context: ${name}}\n`;
+  }
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
+/** generationOf reads cfg's gen of a release on a cluster in-process (no HTTP: the reads must not load the hub's path). */
+function generationOf(cluster: SandboxCluster, token: string, release: string): string | undefined {
+  const answer = cluster.api.handle({ method: 'GET', path: `/api/v1/namespaces/${release}/configmaps/cfg`, query: new URLSearchParams(), headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+  if (answer.status !== 200 || !('body' in answer) || answer.body === undefined) return undefined;
+  const body = typeof answer.body === 'string' ? JSON.parse(answer.body) : JSON.parse(Buffer.from(answer.body as Uint8Array).toString('utf8'));
+  return (body as { data?: { gen?: string } }).data?.gen;
+}
+
+function tamper(cluster: SandboxCluster, token: string, release: string): boolean {
+  const answer = cluster.api.handle({ method: 'PATCH', path: `/api/v1/namespaces/${release}/configmaps/cfg`, query: new URLSearchParams(), headers: { authorization: `Bearer ${token}`, contentType: 'application/merge-patch+json', accept: 'application/json', userAgent: 'kubectl-edit/1' }, body: JSON.stringify({ data: { gen: 'tampered' } }) });
+  return answer.status === 200;
+}
+
+interface Histogram {
+  buckets: Map<number, number>;
+  count: number;
+}
+
+function histogramOf(metrics: string): Histogram {
+  const buckets = new Map<number, number>();
+  let count = 0;
+  for (const line of metrics.split('\n')) {
+    const bucket = /^flotilla_reconcile_duration_seconds_bucket\{.*le="([^"]+)".*\} (\d+)/.exec(line);
+    if (bucket) buckets.set(bucket[1] === '+Inf' ? Infinity : Number(bucket[1]), (buckets.get(bucket[1] === '+Inf' ? Infinity : Number(bucket[1])) ?? 0) + Number(bucket[2]));
+    const total = /^flotilla_reconcile_duration_seconds_count\{.*\} (\d+)/.exec(line);
+    if (total) count += Number(total[1]);
+  }
+  return { buckets, count };
+}
+
+/** quantile interpolates a quantile inside the histogram's buckets, as Prometheus' histogram_quantile does. */
+function quantile(h: Histogram, q: number): number {
+  const bounds = [...h.buckets.keys()].sort((a, b) => a - b);
+  const total = h.buckets.get(Infinity) ?? h.count;
+  if (total === 0) return NaN;
+  const rank = q * total;
+  let previousBound = 0;
+  let previousCount = 0;
+  for (const bound of bounds) {
+    const count = h.buckets.get(bound)!;
+    if (count >= rank) {
+      if (bound === Infinity) return previousBound;
+      return previousBound + ((bound - previousBound) * (rank - previousCount)) / Math.max(1, count - previousCount);
+    }
+    previousBound = bound;
+    previousCount = count;
+  }
+  return previousBound;
+}
+
+function subtract(a: Histogram, b: Histogram): Histogram {
+  const buckets = new Map<number, number>();
+  for (const [k, v] of a.buckets) buckets.set(k, v - (b.buckets.get(k) ?? 0));
+  return { buckets, count: a.count - b.count };
+}
+
+function gauge(metrics: string, name: string): number {
+  const line = metrics.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : NaN;
+}
+
+export default async function bench(progress: (line: string) => void): Promise<BenchmarkResult> {
+  const base = mkdtempSync(join(tmpdir(), 'flotilla-hub-load-'));
+  const work = join(base, 'work');
+  const bare = join(base, 'fleet.git');
+  const generation: Record<string, number> = Object.fromEntries(releases.map((r) => [r, 0]));
+  fleetTree(work, generation);
+  const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@flotilla.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@flotilla.invalid' };
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' }).trim();
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'the fleet');
+  execFileSync('git', ['clone', '--quiet', '--bare', work, bare]);
+  git('remote', 'add', 'origin', bare);
+
+  progress(`starting ${clusterCount} sandbox clusters`);
+  const sandbox: Sandbox = await startSandbox({ clusters: Array.from({ length: clusterCount }, (_, i) => `c${String(i).padStart(3, '0')}`), dir: join(base, 'sandbox'), controllers: { readyDelayMs: 200 } });
+  const token = sandbox.adminToken;
+  writeFileSync(join(base, 'tokens.yaml'), `- {name: bench, role: admin, token: ${adminToken}}\n`);
+  const concurrency = Number(process.env.HUB_LOAD_CONCURRENCY ?? 16);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('../src/cli/main.ts', import.meta.url).pathname, 'serve', '--repo', bare, '--branch', 'main', '--data', join(base, 'data'), '--port', '0', '--tokens', join(base, 'tokens.yaml'), '--interval', '1s', '--kubeconfig', sandbox.kubeconfigPath!, '--concurrency', String(concurrency), '--log-level', 'warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
+  child.stderr.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const startedAt = Date.now();
+    let url: string | undefined;
+    while (!(url = /listening on (http:\/\/\S+)/.exec(output)?.[1])) {
+      if (child.exitCode !== null || Date.now() - startedAt > 60_000) throw new Error(`the hub did not start: ${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const metricsText = async () => (await fetch(`${url}/metrics`)).text();
+    const all = (want: (cluster: SandboxCluster, release: string) => boolean) => sandbox.clusters.every((c) => releases.every((r) => want(c, r)));
+
+    // The peer: the first sync of the whole fleet from empty clusters.
+    while (!all((c, r) => generationOf(c, token, r) === '0')) {
+      if (Date.now() - startedAt > 600_000) throw new Error('the first sync did not finish in 10 minutes');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const firstSyncMs = Date.now() - startedAt;
+    progress(`first sync of ${clusterCount} × ${releases.length} targets in ${sec(firstSyncMs)} (process start included)`);
+    const histogramBefore = histogramOf(await metricsText());
+
+    // The load: commits and drift for `seconds`.
+    const commits: { release: string; gen: number; pushedAt: number; convergedAt?: number; reached: Set<string> }[] = [];
+    const drifts: { cluster: SandboxCluster; release: string; at: number; healedAt?: number }[] = [];
+    const memory: { at: number; rss: number; heap: number }[] = [];
+    const loadStarted = Date.now();
+    let nextCommit = loadStarted;
+    let nextDrift = loadStarted;
+    let nextSample = loadStarted;
+    let nextProgress = loadStarted + 15_000;
+    let seq = 0;
+    while (Date.now() - loadStarted < seconds * 1000) {
+      const now = Date.now();
+      if (now >= nextCommit) {
+        const release = releases[seq % releases.length]!;
+        seq += 1;
+        generation[release] = seq;
+        writeFileSync(join(work, `apps/${release}/config.yaml`), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {gen: "${seq}", cluster: "\${CLUSTER_NAME}"}\n`);
+        git('commit', '-q', '-am', `gen ${seq}`);
+        git('push', '--quiet', 'origin', 'main');
+        commits.push({ release, gen: seq, pushedAt: Date.now(), reached: new Set() });
+        nextCommit += commitMs;
+      }
+      if (now >= nextDrift) {
+        const cluster = sandbox.clusters[Math.floor(Math.random() * sandbox.clusters.length)]!;
+        const release = releases[Math.floor(Math.random() * releases.length)]!;
+        if (tamper(cluster, token, release)) drifts.push({ cluster, release, at: Date.now() });
+        nextDrift += driftMs;
+      }
+      if (now >= nextSample) {
+        const m = await metricsText();
+        memory.push({ at: now - loadStarted, rss: gauge(m, 'process_resident_memory_bytes'), heap: gauge(m, 'nodejs_heap_size_used_bytes') });
+        nextSample += 5000;
+      }
+      for (const commit of commits) {
+        if (commit.convergedAt !== undefined) continue;
+        for (const c of sandbox.clusters) {
+          if (commit.reached.has(c.name)) continue;
+          const gen = generationOf(c, token, commit.release);
+          if (gen !== undefined && gen !== 'tampered' && Number(gen) >= commit.gen) commit.reached.add(c.name);
+        }
+        if (commit.reached.size === sandbox.clusters.length) commit.convergedAt = Date.now();
+      }
+      for (const d of drifts) if (d.healedAt === undefined && generationOf(d.cluster, token, d.release) !== 'tampered') d.healedAt = Date.now();
+      if (now >= nextProgress) {
+        const done = commits.filter((c) => c.convergedAt !== undefined).length;
+        progress(`${((now - loadStarted) / 1000).toFixed(0)} s: ${commits.length} commits (${done} everywhere), ${drifts.length} edits (${drifts.filter((d) => d.healedAt).length} healed), hub RSS ${mib(memory.at(-1)?.rss ?? NaN)}`);
+        nextProgress += 15_000;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // Drain: every commit everywhere, every edit healed, the final state exact.
+    const drainStarted = Date.now();
+    for (;;) {
+      for (const commit of commits) {
+        if (commit.convergedAt !== undefined) continue;
+        for (const c of sandbox.clusters) if (!commit.reached.has(c.name) && Number(generationOf(c, token, commit.release)) >= commit.gen) commit.reached.add(c.name);
+        if (commit.reached.size === sandbox.clusters.length) commit.convergedAt = Date.now();
+      }
+      for (const d of drifts) if (d.healedAt === undefined && generationOf(d.cluster, token, d.release) !== 'tampered') d.healedAt = Date.now();
+      if (commits.every((c) => c.convergedAt !== undefined) && drifts.every((d) => d.healedAt !== undefined) && all((c, r) => generationOf(c, token, r) === String(generation[r]))) break;
+      if (Date.now() - drainStarted > 300_000) throw new Error(`not converged 5 minutes after the last commit: ${commits.filter((c) => !c.convergedAt).length} commits, ${drifts.filter((d) => !d.healedAt).length} edits`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const m = await metricsText();
+    memory.push({ at: Date.now() - loadStarted, rss: gauge(m, 'process_resident_memory_bytes'), heap: gauge(m, 'nodejs_heap_size_used_bytes') });
+    const histogram = subtract(histogramOf(m), histogramBefore);
+    const targets = (await (await fetch(`${url}/api/v1/targets`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { targets: { sync: string }[] };
+    const synced = targets.targets.filter((t) => t.sync === 'Synced').length;
+    progress(`drained in ${sec(Date.now() - drainStarted)}; ${synced}/${targets.targets.length} targets Synced in the API`);
+
+    const convergence = commits.map((c) => c.convergedAt! - c.pushedAt).sort((a, b) => a - b);
+    const healing = drifts.map((d) => d.healedAt! - d.at).sort((a, b) => a - b);
+    const third = Math.max(1, Math.floor(memory.length / 3));
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const early = memory.slice(1, 1 + third);
+    const late = memory.slice(-third);
+    const q = (p: number) => `${(quantile(histogram, p) * 1000).toFixed(0)} ms`;
+    const markdown = `\`flotilla serve\` (a child process, \`--concurrency ${concurrency}\`, polling every 1 s) over ${clusterCount} sandbox clusters × ${releases.length} releases (${clusterCount * releases.length} targets, 3 objects each) served from the benchmark's process, for ${seconds} s: a commit every ${commitMs / 1000} s (each changes one release's ConfigMap on every cluster) and a live ConfigMap edited every ${driftMs / 1000} s on a random cluster. Run with \`npm run bench hub-load\` (\`HUB_LOAD_SECONDS\`, \`HUB_LOAD_CLUSTERS\`, \`HUB_LOAD_COMMIT_MS\`, \`HUB_LOAD_DRIFT_MS\`, \`HUB_LOAD_CONCURRENCY\`).
+
+| measure | value |
+|---|---|
+| commits | ${commits.length}, every one reached all ${clusterCount} clusters (read from the clusters) |
+| edits (drift) | ${drifts.length}, every one healed |
+| final state | every target at the last generation; ${synced}/${targets.targets.length} targets \`Synced\` in the API |
+| convergence per commit (push → on every cluster) | p50 ${sec(percentile(convergence, 50))}, p95 ${sec(percentile(convergence, 95))}, max ${sec(convergence.at(-1) ?? NaN)} |
+| drift healed (edit → put back) | p50 ${sec(percentile(healing, 50))}, p95 ${sec(percentile(healing, 95))}, max ${sec(healing.at(-1) ?? NaN)} |
+| reconcile latency (\`flotilla_reconcile_duration_seconds\`, ${histogram.count} reconciles during the load) | p50 ${q(0.5)}, p95 ${q(0.95)}, p99 ${q(0.99)} |
+| hub memory, first third → last third of the run | RSS ${mib(avg(early.map((s) => s.rss)))} → ${mib(avg(late.map((s) => s.rss)))}, heap used ${mib(avg(early.map((s) => s.heap)))} → ${mib(avg(late.map((s) => s.heap)))} (${memory.length} samples, max RSS ${mib(Math.max(...memory.map((s) => s.rss)))}) |
+| peer: the first sync of the whole fleet from empty clusters | ${sec(firstSyncMs)} (hub process start included); a commit converges in ${(percentile(convergence, 50) / firstSyncMs).toFixed(2)}× that at the median |
+`;
+    return { title: `Hub under load: ${clusterCount} clusters × ${releases.length} releases, commits and drift`, markdown };
+  } finally {
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await sandbox.stop();
+    rmSync(base, { recursive: true, force: true });
+  }
+}
