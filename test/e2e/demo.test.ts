@@ -123,8 +123,8 @@ test('flotilla demo --dir: a one-commit repository, six clusters, the hub and da
     const printed = demo.stdout().split('\n');
     // Thing to try 2, as printed (with the test's kubectl): a scaled Deployment is put back. (It runs
     // before the commit: a scale right after a rollout applied the Deployment was seen to stay.)
-    const scale = printed.find((l) => / scale deployment web --replicas=5$/.test(l))?.trim();
-    assert.ok(scale?.startsWith(`kubectl --kubeconfig ${join(dir, 'kubeconfig')} --context dev-us-east -n web`), `the demo prints a live edit:\n${demo.stdout()}`);
+    const scale = printed.find((l) => / scale deployment web --replicas=5$/.test(l))?.trim() ?? '';
+    assert.ok(scale.startsWith(`kubectl --kubeconfig ${join(dir, 'kubeconfig')} --context dev-us-east -n web`), `the demo prints a live edit:\n${demo.stdout()}`);
     execFileSync(kubectl, scale.split(/\s+/).slice(1));
     const replicas = () => quiet(() => execFileSync(kubectl, ['--kubeconfig', join(dir, 'kubeconfig'), '--context', 'dev-us-east', '-n', 'web', 'get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'], { encoding: 'utf8', stdio: 'pipe' }));
     await waitFor('the hub to put the replicas back', () => (replicas() === '1' ? true : undefined), 20_000, replicas);
