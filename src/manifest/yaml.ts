@@ -16,6 +16,22 @@ export const maxYamlDepth = 200;
 // ("control characters are not allowed"), and a key such as "\u0001kind" only confuses later.
 const controlCharacter = /[\u0001-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFFFE\uFFFF]/;
 
+/**
+ * yamlTextProblem is the FILE_NOT_TEXT error for a text that holds NUL bytes or control
+ * characters YAML does not allow (go-yaml refuses them: "control characters are not allowed"),
+ * naming the line and column; undefined for a text YAML may hold.
+ */
+export function yamlTextProblem(text: string, file: string): FlotillaError | undefined {
+  if (text.includes('\u0000')) return new FlotillaError('FILE_NOT_TEXT', `${file}: the file holds NUL bytes; it is binary, not YAML`, { file });
+  const control = controlCharacter.exec(text);
+  if (!control) return undefined;
+  const before = text.slice(0, control.index);
+  const line = before.split('\n').length;
+  const column = control.index - before.lastIndexOf('\n');
+  const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  return new FlotillaError('FILE_NOT_TEXT', `${file}: line ${line}, column ${column} holds the control character U+${code}, which YAML does not allow; the file is binary or damaged`, { file });
+}
+
 /** ParsedDocument is one YAML document with where it came from. */
 export interface ParsedDocument {
   value: unknown;
@@ -90,19 +106,8 @@ export function parseYamlStream(text: string, options: ParseYamlOptions): Result
   if (text.length > limit) {
     return fail(new FlotillaError('FILE_TOO_LARGE', `${file}: ${text.length} bytes is more than the ${limit}-byte limit for a YAML file`, { file }));
   }
-  if (text.includes('\u0000')) {
-    return fail(new FlotillaError('FILE_NOT_TEXT', `${file}: the file holds NUL bytes; it is binary, not YAML`, { file }));
-  }
-  const control = controlCharacter.exec(text);
-  if (control) {
-    const before = text.slice(0, control.index);
-    const line = before.split('\n').length;
-    const column = control.index - before.lastIndexOf('\n');
-    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    return fail(
-      new FlotillaError('FILE_NOT_TEXT', `${file}: line ${line}, column ${column} holds the control character U+${code}, which YAML does not allow; the file is binary or damaged`, { file }),
-    );
-  }
+  const notText = yamlTextProblem(text, file);
+  if (notText) return fail(notText);
   let docs: Document.Parsed[];
   try {
     docs = parseAllDocuments(text, {

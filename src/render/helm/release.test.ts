@@ -64,3 +64,21 @@ test('a chart directory that is missing, or has no Chart.yaml, is HELM_CHART_NOT
     assert.equal(out.ok ? '' : out.issues[0]!.code, 'HELM_CHART_NOT_FOUND', chart);
   }
 });
+
+// Found by the fuzz suite (test/fuzz): values files were decoded leniently (invalid bytes became
+// U+FFFD) and control characters were read as text, so targets rendered where helm 4.1 refuses
+// the file ("invalid leading UTF-8 octet", "control characters are not allowed").
+test('a values file that is not UTF-8, or holds control characters, is FILE_NOT_TEXT as helm refuses it', () => {
+  const helm = fakeHelm('---\n# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
+  for (const [content, pattern] of [
+    [new Uint8Array([0x61, 0x3a, 0x20, 0xff, 0x0a]), /^c1\/app: values\/bad\.yaml: the values file is not valid UTF-8 text/],
+    ['a: "x\u0001y"\n', /^c1\/app: values\/bad\.yaml: line 1, column 6 holds the control character U\+0001/],
+  ] as const) {
+    const badFs = memoryFs({ '/repo/charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\n', '/repo/values/bad.yaml': content });
+    const out = helmReleaseRenderer(helm).render(target({ chart: 'charts/app', valuesFiles: ['values/bad.yaml'] }), { fs: badFs, root: '/repo' });
+    assert.equal(out.ok, false);
+    if (out.ok) continue;
+    assert.equal(out.issues[0]!.code, 'FILE_NOT_TEXT');
+    assert.match(out.issues[0]!.message, pattern);
+  }
+});

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import semver from 'semver';
 import { FlotillaError, fail, formatRef, isFlotillaError, ok, type Issue, type Result } from '../../core/index.js';
-import type { KubeObject } from '../../manifest/index.js';
+import { maxYamlBytes, type KubeObject } from '../../manifest/index.js';
 import type { RenderFs } from '../fs.js';
 import type { Provenance, ProvenanceEntry, RenderedObject } from '../types.js';
 import { readChartDirectory } from './chart-files.js';
@@ -246,7 +246,19 @@ function loadLayers(source: HelmReleaseSource, chart: HelmChart, context: HelmRe
       );
       return;
     }
-    const text = Buffer.from(context.fs.readFile(abs)).toString('utf8');
+    // helm refuses a values file that is not UTF-8 ("invalid leading UTF-8 octet"); reading it
+    // leniently would render what helm would not. Its size is checked before it is read.
+    if (stat.size > maxYamlBytes) {
+      issues.push(new FlotillaError('FILE_TOO_LARGE', `${file}: ${stat.size} bytes is more than the ${maxYamlBytes}-byte limit for a values file`, { file, cluster }));
+      return;
+    }
+    let text: string;
+    try {
+      text = strictUtf8.decode(context.fs.readFile(abs));
+    } catch {
+      issues.push(new FlotillaError('FILE_NOT_TEXT', `${file}: the values file is not valid UTF-8 text`, { file, cluster }));
+      return;
+    }
     const values = valuesOf(text, file, cluster);
     if (!values.ok) issues.push(...values.issues);
     else layers.push({ file, values: values.value });
@@ -254,6 +266,8 @@ function loadLayers(source: HelmReleaseSource, chart: HelmChart, context: HelmRe
   if (source.values && Object.keys(source.values).length) layers.push({ file: fleetFile, step: `${at}.values`, values: source.values });
   return issues.length ? fail(...issues) : ok(layers);
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 function valuesOf(text: string, file: string, cluster: string): Result<Record<string, unknown>> {
   const docs = parseHelmYaml(text, file);
