@@ -266,3 +266,16 @@ test('an object without apiVersion is built as kustomize builds it: prefixed, pa
   assert.deepEqual(deployment.metadata.labels, { x: 'z' });
   assert.equal(deployment.spec.template.spec.volumes[0]!.configMap.name, 'p-web');
 });
+
+// Found by the fuzz suite (test/fuzz): a Deployment whose spec.template.spec was a list of
+// booleans failed the name-reference fix with a message naming the object but no file.
+test('a transformer error about what a resource holds names the resource file', () => {
+  const fs = memoryFs({
+    '/r/kustomization.yaml': 'resources:\n- app/deploy.yaml\n',
+    '/r/app/deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n    - false\n',
+  });
+  const found = issue(buildKustomization('/r', { fs }));
+  assert.equal(found.code, 'RENDER_TRANSFORMER_INVALID');
+  assert.equal(found.file, 'app/deploy.yaml');
+  assert.match(found.message, /^app\/deploy\.yaml: Deployment\/web: field spec path "spec\/template\/spec\/volumes\/configMap\/name" reaches "spec\.template\.spec\.0", which is boolean/);
+});

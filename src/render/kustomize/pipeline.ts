@@ -1,4 +1,4 @@
-import { ok, type Result } from '../../core/index.js';
+import { FlotillaError, fail, ok, type Issue, type Result } from '../../core/index.js';
 import type { Kustomization } from './kustomization.js';
 import { legacyJson6902Step, legacyStrategicMergeStep, patchesStep } from './patches.js';
 import {
@@ -57,10 +57,25 @@ export function runTransformers(resources: Resource[], k: Kustomization, ctx: St
   let current = resources;
   for (const { step } of transformerSteps) {
     const r = step(current, k, ctx);
-    if (!r.ok) return r;
+    if (!r.ok) return located(r.issues, current, ctx.file);
     current = r.value;
   }
   return ok(current);
+}
+
+// Transformer errors about what a resource holds (a field spec reaching a scalar, an ambiguous
+// reference) name the object; they are placed in the resource's file, others in the
+// kustomization's, so that every message says which file to open.
+function located(issues: readonly Issue[], resources: readonly Resource[], file: string): Result<never> {
+  return fail(
+    ...issues.map((issue) => {
+      if (issue.file) return issue;
+      const ref = issue.object;
+      const owner = ref && resources.find((r) => r.object.kind === ref.kind && r.object.metadata.name === ref.name && (r.object.metadata.namespace || undefined) === (ref.namespace || undefined));
+      const where = owner?.origin ?? file;
+      return new FlotillaError(issue.code, `${where}: ${issue.message}`, { file: where, field: issue.field, object: issue.object, cluster: issue.cluster, hint: issue.hint, retryable: issue.retryable, cause: issue });
+    }),
+  );
 }
 
 /**
@@ -86,5 +101,6 @@ export function finishConfig(k: Kustomization, ctx: StepContext, inherited: unkn
 
 /** fixReferences rewrites references to renamed resources (kustomize's name-reference fix), once, at the top. */
 export function fixReferences(resources: Resource[], config: unknown, ctx: StepContext): Result<Resource[]> {
-  return fixNameReferences(resources, (config as TransformerConfig | undefined) ?? defaultTransformerConfig(), { file: ctx.file });
+  const fixed = fixNameReferences(resources, (config as TransformerConfig | undefined) ?? defaultTransformerConfig(), { file: ctx.file });
+  return fixed.ok ? fixed : located(fixed.issues, resources, ctx.file);
 }
