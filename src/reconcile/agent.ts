@@ -91,7 +91,7 @@ export interface AgentStatus {
   error?: { code: string; message: string };
   loop?: ClusterLoopState;
   targets: AgentTargetStatus[];
-  /** The hub reporting, when a hub is configured. */
+  /** The hub reporting, when a hub is configured (url is empty for a transport given in code). */
   hub?: ReporterStats & { url: string };
 }
 
@@ -195,7 +195,7 @@ export class Agent {
       ...(this.error ? { error: this.error } : {}),
       ...(loop ? { loop } : {}),
       targets: this.targetStatus(),
-      ...(this.reporter && this.options.hub ? { hub: { ...this.reporter.stats(), url: this.options.hub.url } } : this.reporter ? { hub: { ...this.reporter.stats(), url: '' } } : {}),
+      ...(this.reporter ? { hub: { ...this.reporter.stats(), url: this.options.hub?.url ?? '' } } : {}),
     };
   }
 
