@@ -20,6 +20,7 @@ import { SqliteRolloutStore } from './sqlite-rollout-store.js';
 import type { Principal } from './roles.js';
 import { createHubServer, type HubServer } from './server.js';
 import { describeCluster, type ClusterDetail } from './cluster-detail.js';
+import { planAgainstRunning } from './fleet-plan.js';
 import { TokenSource } from './tokens.js';
 
 // The hub put together: the Git source feeds renders, the rollout driver (reconcile's
@@ -208,6 +209,7 @@ export class HubRuntime implements HubActions {
         logger: log,
         dashboardDir: options.dashboardDir,
         clusterDetail: (name) => runtime?.clusterDetail(name),
+        plan: () => runtime?.fleetPlan() ?? { plan: null, reason: 'the hub is starting' },
       });
       const bound = await server.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
       runtime = new HubRuntime({ options, store, state, events, metrics, notifier, driver, source, server, url: bound.url, port: bound.port });
@@ -380,6 +382,13 @@ export class HubRuntime implements HubActions {
     if (!record) return undefined;
     const reconciler = this.driver.reconciler;
     return describeCluster(record, reconciler.targets().filter((t) => t.cluster === name), reconciler.drift().find((d) => d.cluster === name)?.objects ?? []);
+  }
+
+  /** fleetPlan is the newest fetched revision against what each cluster runs (see planAgainstRunning). */
+  fleetPlan(): { plan: Record<string, unknown> } | { plan: null; reason: string } {
+    const latest = this.latest;
+    if (!latest) return { plan: null, reason: 'the hub has not loaded the fleet yet' };
+    return { plan: planAgainstRunning({ fleet: latest.fleet, commit: latest.commit, rendered: latest.targets.values(), running: this.driver.reconciler.targets() }) };
   }
 
   // ---- HubActions: what the API asks for

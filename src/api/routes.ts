@@ -32,6 +32,7 @@ export const hubRoutes: readonly RouteSpec[] = [
   { method: 'GET', url: '/api/v1/clusters', access: 'viewer', audit: false, summary: 'every cluster with its labels, reachability and targets counted by sync state' },
   { method: 'GET', url: '/api/v1/clusters/:name', access: 'viewer', audit: false, summary: 'one cluster and its targets' },
   { method: 'GET', url: '/api/v1/targets', access: 'viewer', audit: false, summary: 'every target (?cluster=, ?release=, ?sync=)' },
+  { method: 'GET', url: '/api/v1/plan', access: 'viewer', audit: false, summary: "the newest fetched revision against what each cluster runs, as plan --output json prints it ({plan}, or {plan: null, reason})" },
   { method: 'GET', url: '/api/v1/rollouts', access: 'viewer', audit: false, summary: 'every rollout state' },
   { method: 'GET', url: '/api/v1/rollouts/:release', access: 'viewer', audit: false, summary: "one release's rollout state" },
   { method: 'GET', url: '/api/v1/events', access: 'viewer', audit: false, summary: 'the event history (?after=, ?limit=, ?cluster=, ?release=, ?type=); server-sent events with Accept: text/event-stream' },

@@ -62,6 +62,8 @@ export interface HubServerOptions {
   dashboardDir?: string;
   /** What GET /api/v1/clusters/:name adds for the dashboard's cluster page (identity, fingerprint, objects, drift). */
   clusterDetail?: (name: string) => ClusterDetail | undefined;
+  /** GET /api/v1/plan: the newest revision against what runs (planToJson), or why there is none yet. */
+  plan?: () => { plan: Record<string, unknown> } | { plan: null; reason: string };
 }
 
 /** HubServer is the hub's HTTP server. */
@@ -233,6 +235,7 @@ export async function createHubServer(options: HubServerOptions): Promise<HubSer
         return { targets: options.state.targets().filter((t) => (q.cluster === undefined || t.cluster === q.cluster) && (q.release === undefined || t.release === q.release) && (!sync || sync.includes(t.sync))) };
       },
     },
+    'GET /api/v1/plan': { handler: async () => options.plan?.() ?? { plan: null, reason: 'this hub does not compute plans' } },
     'GET /api/v1/rollouts': { handler: async () => ({ rollouts: options.state.rollouts() }) },
     'GET /api/v1/rollouts/:release': {
       handler: async (request) => {

@@ -135,6 +135,21 @@ test('a viewer sees the rollout waiting for approval, and no approve, pause or a
   await viewer.screenshot({ path: screenshotPath('e2e-rollout-viewer') });
 });
 
+test('the plan page shows what promoting the waiting production clusters to the newest commit would change, field by field', async () => {
+  await viewer.getByRole('link', { name: 'Plan' }).click();
+  const summary = viewer.locator('.plan-summary');
+  await summary.waitFor();
+  assert.match(await summary.innerText(), new RegExp(`^2 objects change in 2 clusters \\(what runs → ${short(hub.second)}\\)`));
+  assert.deepEqual(await viewer.locator('.plan-cluster-name').allInnerTexts(), ['prod-eu-west', 'prod-us-east']);
+  assert.match(await viewer.locator('.plan-target h3').first().innerText(), /^web · rollout: waits in wave production \(waiting for approval\)$/);
+  const change = viewer.locator('details.plan-cluster', { hasText: 'prod-eu-west' }).locator('.plan-changes > li');
+  assert.deepEqual((await change.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()), ['~ change Deployment/web/web ~ /spec/template/spec/containers/0/image "nginx:1.27" → "nginx:1.28"']);
+  await viewer.screenshot({ path: screenshotPath('e2e-plan'), fullPage: true });
+  // The viewer goes back to the rollout and watches the operator's approval arrive.
+  await viewer.getByRole('link', { name: 'Rollouts' }).click();
+  await viewer.locator('li.wave[data-wave="production"] .badge').filter({ hasText: 'Waiting for approval' }).waitFor();
+});
+
 test('an operator approves the waiting wave: production rolls out and soaks with a countdown, the button goes, the audit log has it', async () => {
   await operator.goto(`${hub.url}/#/rollouts/web`);
   const approve = operator.getByRole('button', { name: 'Approve wave production' });

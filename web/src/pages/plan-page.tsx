@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { ApiError, type PlanFieldView, type PlanView } from '../api.js';
 import { useSession } from '../app.js';
-import { jsonValue, shortRevision } from '../format.js';
+import { ago, jsonValue, shortRevision } from '../format.js';
 import { useHub } from '../hub-store.js';
 import { href, useTitle } from '../route.js';
 import { Badge, Icon, syncInfo } from '../states.js';
@@ -45,7 +45,7 @@ function Field({ field }: { field: PlanFieldView }) {
   );
 }
 
-function PlanDocument({ plan }: { plan: PlanView }) {
+function PlanDocument({ plan, held }: { plan: PlanView; held: (cluster: string, release: string) => string | undefined }) {
   const byCluster = useMemo(() => {
     const map = new Map<string, PlanView['targets']>();
     for (const t of plan.targets) map.set(t.cluster, [...(map.get(t.cluster) ?? []), t]);
@@ -63,7 +63,7 @@ function PlanDocument({ plan }: { plan: PlanView }) {
         {plan.base || plan.head ? (
           <span className="muted">
             {' '}
-            ({plan.base ? <code>{shortRevision(plan.base)}</code> : 'what runs'} → <code>{shortRevision(plan.head)}</code>)
+            ({!plan.base || plan.base === 'running' ? 'what runs' : <code>{shortRevision(plan.base)}</code>} → <code>{shortRevision(plan.head)}</code>)
           </span>
         ) : null}
       </p>
@@ -87,14 +87,19 @@ function PlanDocument({ plan }: { plan: PlanView }) {
             <summary>
               <span className="plan-cluster-name">{cluster}</span>{' '}
               <span className="muted small">
-                {targets.reduce((n, t) => n + t.changes.length, 0)} objects · {targets.map((t) => t.release).join(', ')}
+                {(() => {
+                  const n = targets.reduce((sum, t) => sum + t.changes.length, 0);
+                  return `${n} object${n === 1 ? '' : 's'}`;
+                })()}{' '}
+                · {targets.map((t) => t.release).join(', ')}
               </span>
             </summary>
             {targets.map((t) => (
               <section key={t.release} className="plan-target" aria-label={`${cluster}, ${t.release}`}>
                 <h3>
                   {t.release}
-                  {t.selection !== 'unchanged' ? <span className="muted small"> · {t.selection === 'added' ? 'newly targets this cluster' : 'no longer targets this cluster'}</span> : null}
+                  {t.selection !== 'unchanged' ? <span className="muted small"> · {t.selection === 'added' ? 'nothing of it runs here yet' : 'no longer targets this cluster'}</span> : null}
+                  {held(cluster, t.release) ? <span className="muted small"> · {held(cluster, t.release)}</span> : null}
                 </h3>
                 {t.guards.map((g, i) => (
                   <p key={i} className="notice tone-blocked">
@@ -144,10 +149,19 @@ export function PlanPage() {
   const [plan, setPlan] = useState<PlanView | undefined>();
   const [state, setState] = useState<'loading' | 'ready' | 'unsupported' | 'error'>('loading');
   const [error, setError] = useState<string>();
+  const [reason, setReason] = useState<string>();
+  const [loadedAt, setLoadedAt] = useState<number>();
   const load = useCallback(async () => {
     try {
-      setPlan(await client.get<PlanView>('/api/v1/plan'));
-      setState('ready');
+      const answer = await client.get<{ plan: PlanView | null; reason?: string }>('/api/v1/plan');
+      setLoadedAt(Date.now());
+      if (answer.plan) {
+        setPlan(answer.plan);
+        setState('ready');
+      } else {
+        setReason(answer.reason);
+        setState('unsupported');
+      }
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) setState('unsupported');
       else {
@@ -162,23 +176,22 @@ export function PlanPage() {
   }, [load, revision]);
 
   const behind = useMemo(() => hub.targets.filter((t) => revision && t.revision !== revision), [hub.targets, revision]);
-  // Why a target is not at the newest revision: a rollout holds it in a later wave, or its sync
-  // has not happened (or failed).
-  const why = (cluster: string, release: string, sync: string): string => {
+  // Why a target is not at the newest revision yet: a rollout holds it in a later wave.
+  const held = (cluster: string, release: string): string | undefined => {
     const rollout = hub.rollouts.find((r) => r.release === release && r.revision === revision);
     const target = rollout?.targets[cluster];
-    if (rollout && target && target.status !== 'Healthy') {
-      const wave = rollout.waves[target.wave];
-      return `rollout: ${target.status === 'Pending' ? 'waits in' : `${target.status.toLowerCase()} in`} wave ${wave?.name ?? target.wave + 1}${wave?.phase === 'WaitingApproval' ? ' (waiting for approval)' : ''}`;
-    }
-    return sync === 'Synced' ? 'not synced since the fetch' : `sync state ${sync}`;
+    if (!rollout || !target || target.status === 'Healthy') return undefined;
+    const wave = rollout.waves[target.wave];
+    return `rollout: ${target.status === 'Pending' ? 'waits in' : `${target.status.toLowerCase()} in`} wave ${wave?.name ?? target.wave + 1}${wave?.phase === 'WaitingApproval' ? ' (waiting for approval)' : ''}`;
   };
+  const why = (cluster: string, release: string, sync: string): string => held(cluster, release) ?? (sync === 'Synced' ? 'not synced since the fetch' : `sync state ${sync}`);
 
   return (
     <section className="page" aria-labelledby={`${id}-title`}>
       <h1 id={`${id}-title`} tabIndex={-1}>
         Plan
       </h1>
+      <div className="page-head">
       <p className="muted page-sub">
         The newest fetched revision{revision ? (
           <>
@@ -186,8 +199,13 @@ export function PlanPage() {
             (<code title={revision}>{shortRevision(revision)}</code>)
           </>
         ) : null}{' '}
-        against what each cluster runs.
+        against what each cluster runs: what promoting every target would change.
+        {loadedAt ? <> Computed {ago(loadedAt)}.</> : null}
       </p>
+      <button type="button" className="button" onClick={() => void load()}>
+        <Icon name="spin" /> Compute again
+      </button>
+      </div>
       {state === 'loading' ? (
         <p className="muted" role="status">
           Computing the plan…
@@ -197,11 +215,11 @@ export function PlanPage() {
           The plan could not be read: {error}
         </p>
       ) : state === 'ready' && plan ? (
-        <PlanDocument plan={plan} />
+        <PlanDocument plan={plan} held={held} />
       ) : (
         <>
           <p className="notice tone-muted">
-            <Icon name="question" /> This hub does not serve field-level plans; run <code>flotilla plan</code> for them. Here is where each cluster's revision differs from the newest one.
+            <Icon name="question" /> No field-level plan{reason ? ` (${reason})` : ''}; <code>flotilla plan</code> prints one. Here is where each cluster's revision differs from the newest one.
           </p>
           {behind.length === 0 ? (
             <p>
