@@ -10,6 +10,7 @@ export const errorCodes = {
   FILE_NOT_FOUND: { exit: 1, http: 404, summary: 'A file or directory that was named does not exist.', hint: 'Check the path; relative paths are resolved from the directory that names them.' },
   FILE_TOO_LARGE: { exit: 1, http: 413, summary: 'A file is larger than Flotilla reads.', hint: 'Split the file; manifests and fleet files should stay well under the limit.' },
   FILE_NOT_TEXT: { exit: 1, http: 400, summary: 'A file that should be YAML or text is binary or not valid UTF-8.', hint: 'Check that the path names a text file saved as UTF-8.' },
+  FILE_UNREADABLE: { exit: 1, http: 400, summary: 'A file exists but cannot be read: it is a FIFO, socket or device rather than a regular file, a loop of symbolic links, or permissions forbid it.', hint: 'Replace it with a regular file (check with `ls -l` and `stat`), or fix its permissions.' },
   PATH_OUTSIDE_ROOT: { exit: 1, http: 400, summary: 'A path leaves the directory it must stay in (by `..` or a symbolic link).', hint: 'Keep referenced files inside the kustomization or repository root, or move the file there.' },
   YAML_PARSE: { exit: 1, http: 400, summary: 'A YAML document could not be parsed.', hint: 'Fix the syntax at the line and column given.' },
   YAML_ALIAS_LIMIT: { exit: 1, http: 400, summary: 'A YAML document expands too many aliases (an alias bomb).', hint: 'Remove the repeated anchors and aliases; manifests do not need them.' },

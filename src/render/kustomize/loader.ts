@@ -160,7 +160,8 @@ export function readLimited(fs: RenderFs, path: string, display: string, field?:
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ENOENT') return fail(new FlotillaError('RENDER_RESOURCE_NOT_FOUND', `${display}: no such file`, { file: display, field }));
-    return fail(new FlotillaError('INTERNAL', `${display}: ${(error as Error).message}`, { file: display, field, cause: error }));
+    // A FIFO, a device, a loop of links, a directory or a permission: the file is there but unreadable.
+    return fail(new FlotillaError('FILE_UNREADABLE', `${display}: cannot be read: ${(error as Error).message}`, { file: display, field, cause: error }));
   }
 }
 
