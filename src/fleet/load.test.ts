@@ -271,3 +271,31 @@ test('the clusters glob may point elsewhere and hold several records per file', 
   const outside = only(load(header + 'spec:\n  clusters: ../*.yaml\n  releases: []\n'));
   assert.match(outside.message, /spec\.clusters: "\.\.\/\*\.yaml" must stay inside the repository/);
 });
+
+// Found while fuzzing the fleet model (test/fuzz): a cluster record that could not be read (a FIFO,
+// a device, a permission) threw out of loadFleet; a record linked from outside the repository was
+// read and its text could reach messages; the size limit applied only after the whole file was read.
+test('records that cannot be read, lead outside the repository or are too large are clear errors', () => {
+  const base = memoryFs({
+    '/r/flotilla.yaml': header + validReleases,
+    '/r/clusters/a/cluster.yaml': cluster('a'),
+    '/r/clusters/fifo/cluster.yaml': cluster('fifo'),
+    '/r/clusters/out/cluster.yaml': { symlink: '/elsewhere/cluster.yaml' },
+    '/elsewhere/cluster.yaml': cluster('stolen'),
+    '/r/clusters/huge/cluster.yaml': cluster('huge') + `# ${'x'.repeat(9 * 1024 * 1024)}\n`,
+  });
+  const fs = {
+    ...base,
+    readFile(path: string) {
+      if (path.includes('/fifo/')) throw Object.assign(new Error(`${path} is a FIFO, not a regular file`), { code: 'ENOTREG' });
+      return base.readFile(path);
+    },
+  };
+  const loaded = loadFleet(fs, '/r');
+  assert.equal(loaded.ok, false);
+  if (loaded.ok) return;
+  const byCode = Object.fromEntries(loaded.issues.map((i) => [i.code, i.message]));
+  assert.match(byCode.FILE_UNREADABLE!, /^clusters\/fifo\/cluster\.yaml: cannot be read: .* is a FIFO/);
+  assert.match(byCode.FLEET_PATH_OUTSIDE_REPOSITORY!, /^clusters\/out\/cluster\.yaml: resolves to \/elsewhere\/cluster\.yaml, outside the repository/);
+  assert.match(byCode.FILE_TOO_LARGE!, /^clusters\/huge\/cluster\.yaml: \d+ bytes is more than the 8388608-byte limit/);
+});

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { FlotillaError, fail, ok, type Issue, type Result } from '../core/index.js';
-import { labelsProblems, parseYamlStream, selectorProblems, type LabelSelector } from '../manifest/index.js';
+import { labelsProblems, maxYamlBytes, parseYamlStream, selectorProblems, type LabelSelector } from '../manifest/index.js';
 import type { FleetFs } from './ports.js';
 import { expandGlob, globProblem } from './glob.js';
 import { closest } from './suggest.js';
@@ -33,13 +33,24 @@ export function parseDuration(text: string): number {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function readText(fs: FleetFs, abs: string, file: string): Result<string> {
+function readText(fs: FleetFs, root: string, abs: string, file: string): Result<string> {
+  // The file's size is checked before it is read, and where it really is: a fleet file or a
+  // cluster record linked from outside the repository is not read (its text would reach messages).
+  const stat = fs.stat(abs);
+  if (stat && stat.size > maxYamlBytes) {
+    return fail(new FlotillaError('FILE_TOO_LARGE', `${file}: ${stat.size} bytes is more than the ${maxYamlBytes}-byte limit for a YAML file`, { file }));
+  }
   let bytes: Uint8Array;
   try {
+    const real = fs.realpath(abs);
+    const realRoot = fs.realpath(root);
+    if (!real.startsWith(realRoot.endsWith('/') ? realRoot : realRoot + '/')) {
+      return fail(new FlotillaError('FLEET_PATH_OUTSIDE_REPOSITORY', `${file}: resolves to ${real}, outside the repository (through a symbolic link)`, { file, hint: 'Keep the fleet file and cluster records inside the repository, as regular files.' }));
+    }
     bytes = fs.readFile(abs);
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') return fail(new FlotillaError('FILE_NOT_FOUND', `${file}: the file does not exist`, { file }));
-    throw error;
+    return fail(new FlotillaError('FILE_UNREADABLE', `${file}: cannot be read: ${(error as Error).message}`, { file, cause: error }));
   }
   try {
     return ok(decoder.decode(bytes));
@@ -54,7 +65,7 @@ interface Parsed {
 }
 
 function readDocuments(fs: FleetFs, root: string, file: string): Result<Parsed[]> {
-  const text = readText(fs, posix.join(root, file), file);
+  const text = readText(fs, root, posix.join(root, file), file);
   if (!text.ok) return text;
   const docs = parseYamlStream(text.value, { file });
   if (!docs.ok) return docs;
