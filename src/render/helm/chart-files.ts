@@ -30,7 +30,7 @@ export function readChartDirectory(options: ReadChartOptions): Result<Map<string
   const { fs, path, file, field, cluster } = options;
   const root = options.root.replace(/\/+$/, '') || '/';
   const dir = posix.join(root, path);
-  const problem = (message: string, code: 'HELM_CHART_NOT_FOUND' | 'FLEET_PATH_OUTSIDE_REPOSITORY' | 'FILE_TOO_LARGE' = 'HELM_CHART_NOT_FOUND') =>
+  const problem = (message: string, code: 'HELM_CHART_NOT_FOUND' | 'FLEET_PATH_OUTSIDE_REPOSITORY' | 'FILE_TOO_LARGE' | 'FILE_UNREADABLE' = 'HELM_CHART_NOT_FOUND') =>
     fail<Map<string, Uint8Array>>(new FlotillaError(code, `${file}: ${field}: ${message}`, { file, field, cluster }));
   const stat = fs.stat(dir);
   if (stat?.kind !== 'directory') return problem(`the chart directory ${path} ${stat ? 'is a file, not a directory' : 'does not exist'}`);
@@ -56,7 +56,12 @@ export function readChartDirectory(options: ReadChartOptions): Result<Map<string
         if (failed) return failed;
         continue;
       }
-      const bytes = fs.readFile(childAbs);
+      let bytes: Uint8Array;
+      try {
+        bytes = fs.readFile(childAbs);
+      } catch (error) {
+        return `${path}/${childRel} cannot be read: ${(error as Error).message}`;
+      }
       total += bytes.length;
       files.set(childRel, bytes);
       if (files.size > maxChartFiles || total > maxChartBytes) return `${path} is larger than a chart may be (${maxChartFiles} files, ${maxChartBytes} bytes)`;
@@ -64,6 +69,6 @@ export function readChartDirectory(options: ReadChartOptions): Result<Map<string
     return undefined;
   };
   const failed = walk(dir, '');
-  if (failed) return problem(failed, failed.includes('outside') ? 'FLEET_PATH_OUTSIDE_REPOSITORY' : 'FILE_TOO_LARGE');
+  if (failed) return problem(failed, failed.includes('outside') ? 'FLEET_PATH_OUTSIDE_REPOSITORY' : failed.includes('cannot be read') ? 'FILE_UNREADABLE' : 'FILE_TOO_LARGE');
   return ok(files);
 }

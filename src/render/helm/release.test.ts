@@ -82,3 +82,15 @@ test('a values file that is not UTF-8, or holds control characters, is FILE_NOT_
     assert.match(out.issues[0]!.message, pattern);
   }
 });
+
+// Found while fuzzing bad input (test/fuzz): a values file or chart file that could not be read
+// (a FIFO, a device, a permission) threw out of the renderer.
+test('a values file that cannot be read is FILE_UNREADABLE naming it', () => {
+  const base = memoryFs({ '/repo/charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\n', '/repo/values/fifo.yaml': '' });
+  const fifoFs = { ...base, readFile: (path: string) => (path.endsWith('fifo.yaml') ? (() => { throw Object.assign(new Error(`${path} is a FIFO, not a regular file`), { code: 'ENOTREG' }); })() : base.readFile(path)) };
+  const out = helmReleaseRenderer(fakeHelm('')).render(target({ chart: 'charts/app', valuesFiles: ['values/fifo.yaml'] }), { fs: fifoFs, root: '/repo' });
+  assert.equal(out.ok, false);
+  if (out.ok) return;
+  assert.equal(out.issues[0]!.code, 'FILE_UNREADABLE');
+  assert.match(out.issues[0]!.message, /values\/fifo\.yaml: cannot be read: .*is a FIFO/);
+});

@@ -252,9 +252,16 @@ function loadLayers(source: HelmReleaseSource, chart: HelmChart, context: HelmRe
       issues.push(new FlotillaError('FILE_TOO_LARGE', `${file}: ${stat.size} bytes is more than the ${maxYamlBytes}-byte limit for a values file`, { file, cluster }));
       return;
     }
+    let bytes: Uint8Array;
+    try {
+      bytes = context.fs.readFile(abs);
+    } catch (error) {
+      issues.push(new FlotillaError('FILE_UNREADABLE', `${file}: cannot be read: ${(error as Error).message}`, { file, cluster, cause: error }));
+      return;
+    }
     let text: string;
     try {
-      text = strictUtf8.decode(context.fs.readFile(abs));
+      text = strictUtf8.decode(bytes);
     } catch {
       issues.push(new FlotillaError('FILE_NOT_TEXT', `${file}: the values file is not valid UTF-8 text`, { file, cluster }));
       return;
