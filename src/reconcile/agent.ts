@@ -195,7 +195,7 @@ export class Agent {
       ...(this.error ? { error: this.error } : {}),
       ...(loop ? { loop } : {}),
       targets: this.targetStatus(),
-      ...(this.reporter ? { hub: { ...this.reporter.stats(), url: this.options.hub?.url ?? '' } } : {}),
+      ...(this.reporter ? { hub: { ...this.reporter.stats(), url: this.options.hub ? redactUrl(this.options.hub.url) : '' } } : {}),
     };
   }
 
