@@ -75,3 +75,16 @@ test('selectResources keeps the resource order', () => {
   assert.ok(selected.ok);
   if (selected.ok) assert.deepEqual(selected.value.map((r) => r.object.metadata.name), ['pay-gateway', 'pay-ledger']);
 });
+
+// Found while fuzzing bad input (test/fuzz): target patterns ran as backtracking JavaScript
+// regular expressions, so `name: (a+)+b` took 1.1 s against a 26-letter name and doubled with each
+// letter more. They are Go (RE2) expressions, as in kustomize, matched in linear time.
+test('target patterns are Go regular expressions matched in linear time', () => {
+  const long = res({ kind: 'ConfigMap', metadata: { name: 'a'.repeat(5000) } });
+  assert.equal(matchesTarget(long, { name: '(a+)+b' }), false);
+  assert.equal(matchesTarget(long, { name: '(a+)+' }), true);
+  assert.equal(matchesTarget(deploy, { name: '(?i)PAY-.*' }), true);
+  const invalid = compileTarget({ name: '(' }, { file: 'kustomization.yaml', field: 'patches[0].target' });
+  assert.equal(invalid.ok, false);
+  if (!invalid.ok) assert.match(invalid.issues[0]!.message, /^kustomization\.yaml: patches\[0\]\.target: invalid name regular expression "\(": error parsing regexp: missing closing \)/);
+});

@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { FlotillaError, fail, ok, type Result } from '../../core/index.js';
 import type { PatchTarget } from '../kustomize/kustomization.js';
 import type { Resource } from '../kustomize/resource.js';
@@ -17,11 +18,19 @@ export function effectiveNamespace(apiVersion: string, kind: string, namespace: 
 /** TargetMatcher tests one resource against a compiled target. */
 export type TargetMatcher = (resource: Resource) => boolean;
 
-// Kustomize anchors every selector pattern, so `name: web` never selects `web-canary`.
-function anchored(pattern: string | undefined, what: string, where: { file?: string; field?: string }): Result<RegExp | undefined> {
+/** Pattern is a compiled target pattern. */
+interface Pattern {
+  test(text: string): boolean;
+}
+
+// Kustomize anchors every selector pattern, so `name: web` never selects `web-canary`. Patterns
+// are Go regular expressions (RE2 syntax, `(?i)` included), matched in linear time by re2js: a
+// JavaScript RegExp would backtrack, and `(a+)+b` against a long name would never finish.
+function anchored(pattern: string | undefined, what: string, where: { file?: string; field?: string }): Result<Pattern | undefined> {
   if (pattern === undefined || pattern === '') return ok(undefined);
   try {
-    return ok(new RegExp(`^(?:${pattern})$`));
+    const re = RE2JS.compile(`^(?:${pattern})$`);
+    return ok({ test: (text: string) => re.matches(text) });
   } catch (error) {
     const at = [where.file, where.field].filter(Boolean).join(': ');
     return fail(
@@ -41,7 +50,7 @@ function anchored(pattern: string | undefined, what: string, where: { file?: str
  * the file and field in errors.
  */
 export function compileTarget(target: PatchTarget, where: { file?: string; field?: string } = {}): Result<TargetMatcher> {
-  const patterns: Partial<Record<'group' | 'version' | 'kind' | 'name' | 'namespace', RegExp>> = {};
+  const patterns: Partial<Record<'group' | 'version' | 'kind' | 'name' | 'namespace', Pattern>> = {};
   for (const key of ['group', 'version', 'kind', 'name', 'namespace'] as const) {
     const compiled = anchored(target[key], key, where);
     if (!compiled.ok) return compiled;

@@ -82,3 +82,11 @@ test('image volumes and configured fields are updated through the field specs', 
   imagesStep(resources, { images: [{ name: 'models', newTag: '2' }] }, stepContext());
   assert.equal((resources[0]!.object as Record<string, any>).spec.volumes[0].image.reference, 'models:2');
 });
+
+// Found while fuzzing bad input (test/fuzz): image names are regular expressions in kustomize, and
+// a backtracking RegExp for a name like (a+)+ could take exponential time on a long image.
+test('imageMatches takes image names as Go regular expressions, in linear time', () => {
+  assert.equal(imageMatches('a'.repeat(5000) + '!', '(a+)+'), false);
+  assert.equal(imageMatches('nginx:1.25', '(?i)NGINX'), true);
+  assert.equal(imageMatches('nginx', '*'), false);
+});

@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { FlotillaError, fail, formatRef, ok, type Result } from '../../../core/index.js';
 import type { ProvenanceEntry } from '../../types.js';
 import type { ImageEntry, Kustomization } from '../kustomization.js';
@@ -17,16 +18,18 @@ export function imageMatches(image: string, name: string): boolean {
   let pattern = imagePatterns.get(name);
   if (pattern === undefined) {
     try {
-      pattern = new RegExp(`^${name}(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`);
+      // A Go regular expression as in kustomize, matched in linear time (re2js): a backtracking
+      // RegExp could hang on a name such as (a+)+.
+      pattern = RE2JS.compile(`^${name}(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`);
     } catch {
       pattern = null;
     }
     if (imagePatterns.size < 1000) imagePatterns.set(name, pattern);
   }
-  return pattern !== null && pattern.test(image);
+  return pattern !== null && pattern.matches(image);
 }
 
-const imagePatterns = new Map<string, RegExp | null>();
+const imagePatterns = new Map<string, RE2JS | null>();
 
 /**
  * splitImage is kustomize's image.Split: name, tag and digest of `[host[:port]/]path[:tag][@digest]`.

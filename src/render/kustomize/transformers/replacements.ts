@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { parse as parseYaml } from 'yaml';
 import { FlotillaError, fail, formatRef, ok, type Result } from '../../../core/index.js';
 import { matchesLabelSelector, parseLabelSelector, type LabelSelector } from '../../patch/index.js';
@@ -117,10 +118,12 @@ function isNilOrEmpty(value: unknown): boolean {
   return false;
 }
 
+// Go regular expressions, matched in linear time (re2js): a backtracking RegExp could hang on a
+// pattern such as (a+)+b.
 function anchored(pattern: string): (text: string) => boolean {
   try {
-    const re = new RegExp(`^(?:${pattern})$`);
-    return (text) => re.test(text);
+    const re = RE2JS.compile(`^(?:${pattern})$`);
+    return (text) => re.matches(text);
   } catch {
     return (text) => text === pattern;
   }
