@@ -4,8 +4,8 @@
 // a live edit is put back. SIGTERM stops it cleanly. Piped, it prints no progress.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,25 @@ test('flotilla demo --dir: a one-commit repository, six clusters, the hub and da
     await assert.rejects(fetch(`${url}/healthz`), 'the hub no longer listens');
   } finally {
     if (demo.child.exitCode === null) demo.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('flotilla demo on a machine without git says so and how to install it, and starts nothing', { timeout: 30_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-demo-nogit-'));
+  try {
+    // A PATH with node and nothing else: no git.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--dir', join(dir, 'demo'), '--port', '0'], { cwd: root, encoding: 'utf8', env: { PATH: bin, HOME: dir } });
+    assert.equal(run.status, 1, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /GIT_FAILED.*flotilla demo needs git, and there is no git command on this machine/);
+    assert.match(run.stderr, /apt-get install git/);
+    assert.equal(existsSync(join(dir, 'demo', 'kubeconfig')), false, 'no sandbox was started');
+    assert.equal(existsSync(join(dir, 'demo', 'fleet')), false, 'no half repository is left to trip the next start');
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -92,14 +92,21 @@ export function createDemoRepository(example: string, fleet: string): { created:
     }
     return { created: false, commit: git(fleet, ['rev-parse', 'HEAD']).trim() };
   }
+  git(dirname(fleet), ['--version']);
   cpSync(example, fleet, { recursive: true });
-  git(fleet, ['init', '-q', '-b', 'main']);
-  git(fleet, ['config', 'user.name', 'Flotilla Demo']);
-  git(fleet, ['config', 'user.email', 'demo@flotilla.invalid']);
-  git(fleet, ['config', 'commit.gpgsign', 'false']);
-  git(fleet, ['add', '.']);
-  git(fleet, ['commit', '-q', '-m', 'The demo fleet: six clusters, three environments, two regions']);
-  return { created: true, commit: git(fleet, ['rev-parse', 'HEAD']).trim() };
+  try {
+    git(fleet, ['init', '-q', '-b', 'main']);
+    git(fleet, ['config', 'user.name', 'Flotilla Demo']);
+    git(fleet, ['config', 'user.email', 'demo@flotilla.invalid']);
+    git(fleet, ['config', 'commit.gpgsign', 'false']);
+    git(fleet, ['add', '.']);
+    git(fleet, ['commit', '-q', '-m', 'The demo fleet: six clusters, three environments, two regions']);
+    return { created: true, commit: git(fleet, ['rev-parse', 'HEAD']).trim() };
+  } catch (error) {
+    // Half a repository would be refused by the next start; without it the next start begins afresh.
+    rmSync(fleet, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /** demoClusterContexts reads the kubeconfig context each cluster record of a fleet names (its name by default). */
