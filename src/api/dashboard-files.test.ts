@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { SqliteHubStore } from '../store/index.js';
 import { HubEventLog } from './event-log.js';
 import { RecordedHubState } from './recorded-state.js';
+import { defaultDashboardDir } from './dashboard-files.js';
 import { createHubServer } from './server.js';
 import { TokenSource } from './tokens.js';
 
@@ -91,4 +92,10 @@ test('GET /api/v1/whoami tells the token its name and role, so the dashboard sho
   assert.deepEqual(operator.json(), { name: 'otto', role: 'operator' });
   assert.equal((await hub.inject({ method: 'GET', url: '/api/v1/whoami' })).statusCode, 401);
   await hub.close();
+});
+
+test("by default the hub serves the build in dist/web, never the app's source directory", () => {
+  const built = new URL('../../dist/web/', import.meta.url).pathname;
+  if (existsSync(`${built}index.html`)) assert.equal(defaultDashboardDir(), built);
+  else assert.equal(defaultDashboardDir(), undefined);
 });

@@ -33,13 +33,14 @@ const securityHeaders = {
 };
 
 /**
- * defaultDashboardDir finds the built dashboard beside the code: dist/web seen from
- * dist/src/api (the compiled hub) or from src/api (the hub run from source with tsx).
+ * defaultDashboardDir finds the built dashboard beside the code: dist/web seen from src/api (the
+ * hub run from source with tsx) or from dist/src/api (the compiled hub). A build has assets/; the
+ * app's source directory (web/, whose index.html points at .tsx files) is never served.
  */
 export function defaultDashboardDir(): string | undefined {
-  for (const relative of ['../../web/', '../../dist/web/']) {
+  for (const relative of ['../../dist/web/', '../../web/']) {
     const dir = fileURLToPath(new URL(relative, import.meta.url));
-    if (existsSync(join(dir, 'index.html'))) return dir;
+    if (existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'assets'))) return dir;
   }
   return undefined;
 }
