@@ -167,7 +167,6 @@ const mainTs = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 export async function spawnHub(args: { repo: string; data: string; kubeconfig: string; tokens: string; interval?: string }): Promise<ChildHub> {
   const child = spawn(process.execPath, ['--import', 'tsx', mainTs, 'serve', '--repo', args.repo, '--branch', 'main', '--data', args.data, '--port', '0', '--tokens', args.tokens, '--interval', args.interval ?? '1s', '--kubeconfig', args.kubeconfig], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FLOTILLA_LOG_LEVEL: 'info' },
   });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
