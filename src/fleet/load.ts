@@ -249,6 +249,9 @@ function listNames(names: string[]): string {
 function checkFleet(fleet: Fleet, raw: RawFleet, source: SourceFile, issues: Issue[]): void {
   const clusterNames = fleet.clusters.map((c) => c.name);
   const releaseNames = fleet.releases.map((r) => r.name);
+  // Sets, not lists: a fleet file may list tens of thousands of releases.
+  const clusterSet = new Set(clusterNames);
+  const releaseSet = new Set(releaseNames);
   const duplicates = (names: string[], at: (i: number) => FieldPath, what: string) => {
     const first = new Map<string, number>();
     names.forEach((name, i) => {
@@ -280,14 +283,14 @@ function checkFleet(fleet: Fleet, raw: RawFleet, source: SourceFile, issues: Iss
     selector(targets.selector, [...at, 'targets', 'selector']);
     for (const list of ['clusters', 'exclude'] as const) {
       (targets[list] ?? []).forEach((name, j) => {
-        if (!clusterNames.includes(name)) {
+        if (!clusterSet.has(name)) {
           issues.push(fieldIssue('FLEET_UNKNOWN_REFERENCE', source, [...at, 'targets', list, j], `no cluster is named "${name}"${suggest(name, clusterNames)}; clusters: ${listNames(clusterNames)}`));
         }
       });
     }
     release.dependsOn.forEach((name, j) => {
       if (name === release.name) issues.push(fieldIssue('FLEET_DEPENDENCY_CYCLE', source, [...at, 'dependsOn', j], `release "${name}" depends on itself`));
-      else if (!releaseNames.includes(name)) {
+      else if (!releaseSet.has(name)) {
         issues.push(fieldIssue('FLEET_UNKNOWN_REFERENCE', source, [...at, 'dependsOn', j], `no release is named "${name}"${suggest(name, releaseNames)}; releases: ${listNames(releaseNames)}`));
       }
     });
@@ -378,31 +381,48 @@ function checkTemplates(value: unknown, at: FieldPath, source: SourceFile, issue
   }
 }
 
+// Depth-first over dependsOn with an explicit stack: a chain of tens of thousands of releases
+// must neither overflow the call stack nor copy the path at every step.
 function checkCycles(fleet: Fleet, source: SourceFile, issues: Issue[]): void {
   const byName = new Map(fleet.releases.map((r) => [r.name, r]));
   const state = new Map<string, 'visiting' | 'done'>();
   const reported = new Set<string>();
-  const visit = (release: Release, stack: Release[]): void => {
-    const s = state.get(release.name);
-    if (s === 'done') return;
-    if (s === 'visiting') {
-      const cycle = [...stack.slice(stack.findIndex((r) => r.name === release.name)), release];
-      const key = [...cycle.slice(0, -1).map((r) => r.name)].sort().join(',');
-      if (!reported.has(key)) {
-        reported.add(key);
-        const from = cycle[cycle.length - 2]!;
-        issues.push(
-          fieldIssue('FLEET_DEPENDENCY_CYCLE', source, ['spec', 'releases', from.index, 'dependsOn', from.dependsOn.indexOf(release.name)], `dependsOn forms a cycle: ${cycle.map((r) => r.name).join(' → ')}`),
-        );
-      }
-      return;
-    }
-    state.set(release.name, 'visiting');
-    for (const dep of release.dependsOn) {
-      const next = byName.get(dep);
-      if (next && next !== release) visit(next, [...stack, release]);
-    }
-    state.set(release.name, 'done');
+  const report = (path: readonly Release[], release: Release): void => {
+    const cycle = [...path.slice(path.findIndex((r) => r.name === release.name)), release];
+    const key = [...cycle.slice(0, -1).map((r) => r.name)].sort().join(',');
+    if (reported.has(key)) return;
+    reported.add(key);
+    const from = cycle[cycle.length - 2]!;
+    issues.push(
+      fieldIssue('FLEET_DEPENDENCY_CYCLE', source, ['spec', 'releases', from.index, 'dependsOn', from.dependsOn.indexOf(release.name)], `dependsOn forms a cycle: ${cycle.map((r) => r.name).join(' → ')}`),
+    );
   };
-  for (const release of fleet.releases) visit(release, []);
+  for (const start of fleet.releases) {
+    if (state.has(start.name)) continue;
+    const path: Release[] = [start];
+    const next: number[] = [0];
+    state.set(start.name, 'visiting');
+    while (path.length > 0) {
+      const release = path[path.length - 1]!;
+      const i = next[next.length - 1]!;
+      if (i >= release.dependsOn.length) {
+        state.set(release.name, 'done');
+        path.pop();
+        next.pop();
+        continue;
+      }
+      next[next.length - 1] = i + 1;
+      const dep = byName.get(release.dependsOn[i]!);
+      if (!dep || dep === release) continue;
+      const s = state.get(dep.name);
+      if (s === 'done') continue;
+      if (s === 'visiting') {
+        report(path, dep);
+        continue;
+      }
+      state.set(dep.name, 'visiting');
+      path.push(dep);
+      next.push(0);
+    }
+  }
 }
