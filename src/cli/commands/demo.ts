@@ -168,7 +168,7 @@ function thingsToTry(paths: DemoPaths, url: string, tokens: DemoTokens, bin: str
     'things to try, in another terminal:',
     '  1. commit a change and watch it roll out wave by wave: dev, then staging (a 2-minute soak), then production after an approval:',
     `       cd ${fleet} && ${sedInPlace} 's/nginx:1.27/nginx:1.28/' apps/web/base/deployment.yaml && git commit -qam "web: nginx 1.28"`,
-    '  2. edit a live object and watch the hub put it back within seconds:',
+    '  2. edit a live object (with kubectl) and watch the hub put it back within seconds:',
     `       ${kubectl} scale deployment web --replicas=5`,
     `       ${kubectl} get deployment web -w`,
     '  3. approve the production wave once the rollout waits for it (rollout status says so):',
