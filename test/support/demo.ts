@@ -73,4 +73,5 @@ export function quiet(run: () => string): string {
   }
 }
 
+/** exampleClusterNames are the six clusters of examples/fleet, sorted. */
 export const exampleClusterNames = ['dev-eu-west', 'dev-us-east', 'prod-eu-west', 'prod-us-east', 'staging-eu-west', 'staging-us-east'];
