@@ -102,7 +102,7 @@ const bench: Benchmark = async (progress) => {
 
 | load | median | worst |
 |---|---:|---:|
-| first visit: HTML, bundle, 4 API calls, grid rendered and painted | ${ms(median(cold))} | ${ms(worst(cold))} |
+| first visit: HTML, bundle, 5 API calls in parallel (whoami and four reads), grid rendered and painted | ${ms(median(cold))} | ${ms(worst(cold))} |
 | of which: until the last API answer arrived | ${ms(median(data))} | ${ms(worst(data))} |
 | reload (bundle cached) | ${ms(median(warm))} | ${ms(worst(warm))} |
 | peer: static HTML table of the same cells | ${ms(median(peerTimes))} | ${ms(worst(peerTimes))} |
