@@ -113,3 +113,29 @@ test('parseYamlStream reports a merge key with a scalar as YAML_PARSE, not as an
   const bomb = parseYamlStream(`a: &a [x, x]\nb: [${Array(101).fill('*a').join(', ')}]\n`, { file: 'bomb.yaml' });
   assert.equal(bomb.ok ? undefined : bomb.issues[0]!.code, 'YAML_ALIAS_LIMIT');
 });
+
+// Found while fuzzing deep nesting (test/fuzz): a 6 KB file of 3000 compact entries (`- - - … x`)
+// overflowed the yaml package's stack; the second such parse in a process killed it outright
+// ("FATAL ERROR: RegExpCompiler Allocation failed - process out of memory"), because V8 compiled a
+// regular expression with the stack exhausted. Such texts are now refused before they are parsed.
+test('parseYamlStream refuses deep nesting before parsing, in every style, as often as it is asked', () => {
+  const styles = [
+    `${'- '.repeat(3000)}x\n`,
+    `${'['.repeat(10_000)}x${']'.repeat(10_000)}\n`,
+    `${'{a: '.repeat(10_000)}x${'}'.repeat(10_000)}\n`,
+    Array.from({ length: 600 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + '\n',
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const text of styles) {
+      const result = parseYamlStream(text, { file: 'deep.yaml' });
+      assert.equal(result.ok, false);
+      if (result.ok) continue;
+      assert.equal(result.issues[0]!.code, 'YAML_PARSE');
+      assert.match(result.issues[0]!.message, /^deep\.yaml: line \d+, column \d+: the document nests too deeply/);
+    }
+  }
+  // Block scalars, quoted scalars and comments are text: their brackets and indentation do not count.
+  const deepText = `${' '.repeat(700)}[[[[`;
+  const fine = parseYamlStream(`a: |\n${deepText}\n${deepText}\nb: "${'['.repeat(600)}"\nc: '${'{'.repeat(600)}'\n# ${'['.repeat(600)}\nd: [1, [2, [3]]]\n`, { file: 'fine.yaml' });
+  assert.ok(fine.ok, fine.ok ? '' : fine.issues[0]!.message);
+});

@@ -32,6 +32,121 @@ export function yamlTextProblem(text: string, file: string): FlotillaError | und
   return new FlotillaError('FILE_NOT_TEXT', `${file}: line ${line}, column ${column} holds the control character U+${code}, which YAML does not allow; the file is binary or damaged`, { file });
 }
 
+/** maxYamlScanDepth bounds nesting and indentation seen before parsing (see yamlNestingProblem). */
+export const maxYamlScanDepth = 500;
+
+/**
+ * yamlNestingProblem is the YAML_PARSE error for a text that nests (flow brackets, block
+ * indentation, compact `- - -` entries) past maxYamlScanDepth, found by one linear scan before
+ * the text is parsed; undefined otherwise. The yaml package recurses once per level: about 800
+ * levels exhaust the stack, and when V8 compiles a regular expression at that moment the process
+ * dies ("RegExpCompiler Allocation failed") instead of throwing, so such a text must never reach
+ * the parser. The scan over-estimates (every column of indentation counts as a level), never
+ * under-estimates: block scalar contents, quoted scalars and comments are skipped as YAML skips them.
+ */
+export function yamlNestingProblem(text: string, file: string, limit = maxYamlScanDepth): FlotillaError | undefined {
+  const deep = deepestPlace(text, limit);
+  if (!deep) return undefined;
+  return new FlotillaError('YAML_PARSE', `${file}: line ${deep.line}, column ${deep.column}: the document nests too deeply (nesting and indentation past ${limit} levels)`, {
+    file,
+    hint: 'Manifests nest a few dozen levels at most; this file is damaged or built to exhaust the parser.',
+  });
+}
+
+const blockScalarHeader = /(?:^|: |- |\? )(?:[!&]\S*\s+)*[|>][-+0-9]*$/;
+
+function deepestPlace(text: string, limit: number): { line: number; column: number } | undefined {
+  const n = text.length;
+  let line = 1;
+  let i = 0;
+  let flow = 0;
+  let quote = '';
+  let blockIndent = -1;
+  while (i < n) {
+    let col = 0;
+    while (i < n && text[i] === ' ') {
+      i++;
+      col++;
+    }
+    let end = text.indexOf('\n', i);
+    if (end < 0) end = n;
+    if (blockIndent >= 0 && !quote) {
+      // Lines of a block scalar (more indented than its header, or blank) are text, not nodes.
+      if (col > blockIndent || text.slice(i, end).trim() === '') {
+        i = end + 1;
+        line++;
+        continue;
+      }
+      blockIndent = -1;
+    }
+    const indent = col;
+    const contentStart = i;
+    let nodeStart = !quote;
+    if (!quote) {
+      // Compact block entries each open a level: "- - - x", "? - x".
+      while (i < end && (text[i] === '-' || text[i] === '?' || text[i] === ':') && (i + 1 === end || text[i + 1] === ' ')) {
+        i++;
+        col++;
+        while (i < end && text[i] === ' ') {
+          i++;
+          col++;
+        }
+      }
+      if (i < end && col + flow > limit) return { line, column: col + 1 };
+    }
+    let commentAt = end;
+    for (; i < end; i++, col++) {
+      const c = text[i]!;
+      if (quote === '"') {
+        if (c === '\\') {
+          i++;
+          col++;
+        } else if (c === '"') quote = '';
+        continue;
+      }
+      if (quote === "'") {
+        if (c === "'") {
+          if (text[i + 1] === "'") {
+            i++;
+            col++;
+          } else quote = '';
+        }
+        continue;
+      }
+      if (c === ' ' || c === '\t') continue;
+      if (c === '#' && (i === contentStart || text[i - 1] === ' ' || text[i - 1] === '\t')) {
+        commentAt = i;
+        break;
+      }
+      if (nodeStart && (c === '"' || c === "'")) {
+        quote = c;
+        continue;
+      }
+      if (nodeStart && (c === '&' || c === '!')) {
+        while (i + 1 < end && text[i + 1] !== ' ') {
+          i++;
+          col++;
+        }
+        continue;
+      }
+      if (c === '[' || c === '{') {
+        flow++;
+        if (flow + indent > limit) return { line, column: col + 1 };
+        nodeStart = true;
+      } else if (c === ']' || c === '}') {
+        if (flow > 0) flow--;
+        nodeStart = false;
+      } else if (c === ',' && flow > 0) nodeStart = true;
+      else if ((c === ':' || c === '-' || c === '?') && (i + 1 === end || text[i + 1] === ' ')) nodeStart = true;
+      else nodeStart = false;
+    }
+    if (!quote && flow === 0 && blockScalarHeader.test(text.slice(contentStart, commentAt).trimEnd())) blockIndent = indent;
+    i = end + 1;
+    line++;
+  }
+  return undefined;
+}
+
 /** ParsedDocument is one YAML document with where it came from. */
 export interface ParsedDocument {
   value: unknown;
@@ -106,7 +221,7 @@ export function parseYamlStream(text: string, options: ParseYamlOptions): Result
   if (text.length > limit) {
     return fail(new FlotillaError('FILE_TOO_LARGE', `${file}: ${text.length} bytes is more than the ${limit}-byte limit for a YAML file`, { file }));
   }
-  const notText = yamlTextProblem(text, file);
+  const notText = yamlTextProblem(text, file) ?? yamlNestingProblem(text, file);
   if (notText) return fail(notText);
   let docs: Document.Parsed[];
   try {

@@ -7,7 +7,7 @@
 // the behaviours were checked against helm 4.1 (`kindOf` of each value).
 import { isMap, isSeq, parseAllDocuments, type Document, type ScalarTag, type Tags } from 'yaml';
 import { FlotillaError, fail, ok, type Result } from '../../core/index.js';
-import { maxYamlAliases, maxYamlBytes, maxYamlDepth, yamlTextProblem } from '../../manifest/index.js';
+import { maxYamlAliases, maxYamlBytes, maxYamlDepth, yamlNestingProblem, yamlTextProblem } from '../../manifest/index.js';
 
 const goOctal: ScalarTag = {
   identify: () => false,
@@ -47,7 +47,7 @@ export function parseHelmYaml(text: string, file: string, maxBytes = maxYamlByte
   if (text.length > maxBytes) {
     return fail(new FlotillaError('FILE_TOO_LARGE', `${file}: ${text.length} bytes is more than the ${maxBytes}-byte limit for a YAML file`, { file }));
   }
-  const notText = yamlTextProblem(text, file);
+  const notText = yamlTextProblem(text, file) ?? yamlNestingProblem(text, file);
   if (notText) return fail(notText);
   let docs: Document.Parsed[];
   try {
