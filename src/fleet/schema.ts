@@ -27,7 +27,7 @@ export const patternMeanings: Record<string, string> = {
 };
 
 /** notificationEvents are the events a notification may subscribe to. */
-export const notificationEvents = ['SyncSucceeded', 'SyncFailed', 'DriftDetected', 'DriftCorrected', 'GuardBlocked', 'RolloutStarted', 'RolloutHalted', 'RolloutCompleted', 'ClusterUnreachable', 'WaveStarted', 'WaveCompleted', 'ApprovalRequired', 'TargetFailed', 'RolledBack', 'RolloutPaused', 'RolloutResumed', 'RolloutAborted'] as const;
+export const notificationEvents = ['SyncSucceeded', 'SyncFailed', 'DriftDetected', 'DriftCorrected', 'GuardBlocked', 'RolloutStarted', 'RolloutHalted', 'RolloutCompleted', 'ClusterUnreachable', 'WaveStarted', 'WaveCompleted', 'WaitingForApproval', 'TargetFailed', 'RolledBack', 'RolloutPaused', 'RolloutResumed', 'RolloutAborted'] as const;
 
 const name = (what: string) => ({ type: 'string', pattern: dnsLabelPattern, maxLength: 63, description: `The ${what}'s name: a DNS label (lower-case letters, digits and "-").` });
 const stringMap = (description: string) => ({ type: 'object', additionalProperties: { type: 'string' }, description });

@@ -132,7 +132,7 @@ export interface RolledBackEvent extends RolloutEventBase {
 
 /**
  * RolloutStepEvent is one of the events the rollout state machine decides (src/rollout's
- * RolloutEvent): `WaveStarted`, `WaveCompleted`, `ApprovalRequired` (the wave waits for
+ * RolloutEvent): `WaveStarted`, `WaveCompleted`, `WaitingForApproval` (the wave waits for
  * `flotilla rollout approve`), `RolloutPaused`, `RolloutResumed`, `TargetFailed`, `RolloutHalted`,
  * `RolloutAborted`, `RolloutCompleted`, `CommandIgnored`.
  */

@@ -125,7 +125,7 @@ test('Soaking: a wave completes only after every target stayed healthy for soak;
   world.report({ 'staging-us-east': healthy });
   world.run(3.5 * minute);
   assert.deepEqual(world.run(5 * minute), [], 'only 1.5 minutes since the wobble');
-  assert.deepEqual(events(world.run(5.5 * minute)), ['WaveCompleted', 'ApprovalRequired']);
+  assert.deepEqual(events(world.run(5.5 * minute)), ['WaveCompleted', 'WaitingForApproval']);
 });
 
 test('a target that turns Degraded while soaking fails, halts the rollout and goes back to the revision before it', () => {

@@ -169,7 +169,7 @@ class Stepper {
       if (wave.approval && !wave.approved) {
         if (wave.phase === 'Pending') {
           wave.phase = 'WaitingApproval';
-          this.emit('ApprovalRequired', `wave ${wave.name} (${wave.clusters.join(', ')}) waits for approval: flotilla rollout approve ${this.state.release}`, { wave: wave.name });
+          this.emit('WaitingForApproval', `wave ${wave.name} (${wave.clusters.join(', ')}) waits for approval: flotilla rollout approve ${this.state.release}`, { wave: wave.name });
         }
         return false;
       }

@@ -121,7 +121,7 @@ export interface RolloutObservations {
 export type RolloutEvent =
   | 'WaveStarted'
   | 'WaveCompleted'
-  | 'ApprovalRequired'
+  | 'WaitingForApproval'
   | 'RolloutPaused'
   | 'RolloutResumed'
   | 'TargetFailed'

@@ -11,7 +11,7 @@ import { desiredAt, keepClusters, setBaseImage, shortenFleet, startDriver, waitF
 const story = (events: readonly ReconcileEvent[], from = 0) =>
   events
     .slice(from)
-    .filter((e) => e.type.startsWith('Rollout') || e.type.startsWith('Wave') || e.type === 'ApprovalRequired')
+    .filter((e) => e.type.startsWith('Rollout') || e.type.startsWith('Wave') || e.type === 'WaitingForApproval')
     .map((e) => `${e.type}${'wave' in e && e.wave ? ` ${e.wave}` : ''}${'revision' in e && e.type.startsWith('Rollout') ? ` ${e.revision}` : ''}`);
 
 test('a hub with an empty store pins what clusters already run, rolls out the rest, and new content supersedes a running rollout', { timeout: 60_000 }, async () => {
@@ -36,7 +36,7 @@ test('a hub with an empty store pins what clusters already run, rolls out the re
     assert.deepEqual(clusters.map((c) => run!.driver.pinnedRevision('cluster-config', c)), ['rev-2', 'rev-2', 'rev-2']);
     assert.equal(run.driver.pinnedRevision('web', 'prod-eu-west'), undefined, 'content this hub does not have is not pinned');
     await waitFor('production to wait for approval', () => run!.driver.get('web')?.phase === 'WaitingApproval');
-    assert.deepEqual(story(run.events), ['RolloutStarted rev-2', 'WaveStarted dev', 'WaveCompleted dev', 'WaveStarted staging', 'WaveCompleted staging', 'ApprovalRequired production']);
+    assert.deepEqual(story(run.events), ['RolloutStarted rev-2', 'WaveStarted dev', 'WaveCompleted dev', 'WaveStarted staging', 'WaveCompleted staging', 'WaitingForApproval production']);
     assert.ok(
       run.synced.filter((r) => r.cluster === 'prod-eu-west').every((r) => r.targets.every((t) => t.release !== 'web')),
       'web is not synced in production before its wave',
@@ -48,7 +48,7 @@ test('a hub with an empty store pins what clusters already run, rolls out the re
     const mark = run.events.length;
     await run.driver.setDesired(desiredAt(fleet.dir, 'rev-3'));
     await waitFor('production to wait for approval of rev-3', () => run!.driver.get('web')?.revision === 'rev-3' && run!.driver.get('web')?.phase === 'WaitingApproval');
-    assert.deepEqual(story(run.events, mark), ['RolloutAborted rev-2', 'RolloutStarted rev-3', 'WaveStarted dev', 'WaveCompleted dev', 'WaveStarted staging', 'WaveCompleted staging', 'ApprovalRequired production']);
+    assert.deepEqual(story(run.events, mark), ['RolloutAborted rev-2', 'RolloutStarted rev-3', 'WaveStarted dev', 'WaveCompleted dev', 'WaveStarted staging', 'WaveCompleted staging', 'WaitingForApproval production']);
     const aborted = run.events.slice(mark).find((e) => e.type === 'RolloutAborted')!;
     assert.match(aborted.type === 'RolloutAborted' ? aborted.message : '', /superseded by rev-3/);
     const state = run.driver.get('web')!;

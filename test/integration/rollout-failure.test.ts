@@ -8,7 +8,7 @@ import { MemoryRolloutStore, type ReconcileEvent } from '../../src/reconcile/ind
 import { copyFleet, kubectl, startClusters } from '../support/sync-fleet.js';
 import { desiredAt, keepClusters, rolloutBlock, setBaseImage, setOverlayImageTag, shortenFleet, startDriver, waitFor, webImage, type DriverRun } from '../support/rollout-fleet.js';
 
-const rolloutTypes = new Set(['RolloutStarted', 'WaveStarted', 'WaveCompleted', 'ApprovalRequired', 'RolloutCompleted', 'RolloutHalted', 'RolledBack', 'TargetFailed', 'RolloutAborted', 'RolloutResumed']);
+const rolloutTypes = new Set(['RolloutStarted', 'WaveStarted', 'WaveCompleted', 'WaitingForApproval', 'RolloutCompleted', 'RolloutHalted', 'RolledBack', 'TargetFailed', 'RolloutAborted', 'RolloutResumed']);
 const story = (events: readonly ReconcileEvent[]) =>
   events.filter((e) => rolloutTypes.has(e.type)).map((e) => `${e.type}${'wave' in e && e.wave ? ` ${e.wave}` : ''}${e.type === 'TargetFailed' || e.type === 'RolledBack' ? ` ${e.cluster}` : ''}`);
 

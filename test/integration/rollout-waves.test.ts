@@ -11,7 +11,7 @@ import { JsonFileRolloutStore, type ReconcileEvent } from '../../src/reconcile/i
 import { copyFleet, exampleClusters, startClusters } from '../support/sync-fleet.js';
 import { desiredAt, setBaseImage, shortenFleet, startDriver, waitFor, watchWebDeployment, webDeployment, webImage, type DriverRun } from '../support/rollout-fleet.js';
 
-const rolloutTypes = new Set(['RolloutStarted', 'WaveStarted', 'WaveCompleted', 'ApprovalRequired', 'RolloutCompleted', 'RolloutHalted', 'RolledBack', 'TargetFailed', 'RolloutAborted']);
+const rolloutTypes = new Set(['RolloutStarted', 'WaveStarted', 'WaveCompleted', 'WaitingForApproval', 'RolloutCompleted', 'RolloutHalted', 'RolledBack', 'TargetFailed', 'RolloutAborted']);
 const story = (events: readonly ReconcileEvent[]) =>
   events.filter((e) => rolloutTypes.has(e.type) && 'release' in e && e.release === 'web').map((e) => `${e.type}${'wave' in e && e.wave ? ` ${e.wave}` : ''}`);
 
@@ -45,7 +45,7 @@ test('a base change moves dev → staging → production, waits for approval, su
       { name: 'production', clusters: ['prod-eu-west', 'prod-us-east'] },
     ]);
     await waitFor('production to wait for approval', () => run!.driver.get('web')?.phase === 'WaitingApproval');
-    assert.deepEqual(story(run.events), ['RolloutStarted', 'WaveStarted dev', 'WaveCompleted dev', 'WaveStarted staging', 'WaveCompleted staging', 'ApprovalRequired production']);
+    assert.deepEqual(story(run.events), ['RolloutStarted', 'WaveStarted dev', 'WaveCompleted dev', 'WaveStarted staging', 'WaveCompleted staging', 'WaitingForApproval production']);
     const waveTime = (type: string, wave: string) => run!.events.find((e) => e.type === type && 'wave' in e && e.wave === wave)!.time;
     assert.ok(waveTime('WaveStarted', 'staging') >= waveTime('WaveCompleted', 'dev'));
     assert.ok(waveTime('WaveCompleted', 'staging') - waveTime('WaveStarted', 'staging') >= 1000, 'staging soaks for 1 s');

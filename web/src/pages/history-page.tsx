@@ -20,7 +20,7 @@ const eventLook: Record<string, { tone: Tone; icon: IconName }> = {
   RolloutStarted: { tone: 'info', icon: 'spin' },
   WaveStarted: { tone: 'info', icon: 'spin' },
   WaveCompleted: { tone: 'ok', icon: 'check' },
-  ApprovalRequired: { tone: 'warn', icon: 'hand' },
+  WaitingForApproval: { tone: 'warn', icon: 'hand' },
   RolloutPaused: { tone: 'warn', icon: 'pause' },
   RolloutResumed: { tone: 'info', icon: 'spin' },
   TargetFailed: { tone: 'bad', icon: 'x' },
