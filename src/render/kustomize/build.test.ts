@@ -279,3 +279,15 @@ test('a transformer error about what a resource holds names the resource file', 
   assert.equal(found.file, 'app/deploy.yaml');
   assert.match(found.message, /^app\/deploy\.yaml: Deployment\/web: field spec path "spec\/template\/spec\/volumes\/configMap\/name" reaches "spec\.template\.spec\.0", which is boolean/);
 });
+
+// Found while testing FIFOs (test/fuzz): a generator or patch file that could not be read or
+// decoded named only itself, not the kustomization entry that listed it.
+test('a file a kustomization entry names that cannot be decoded names the kustomization and the entry', () => {
+  const fs = memoryFs({
+    '/r/kustomization.yaml': 'configMapGenerator:\n- name: x\n  envs:\n  - vars.env\n',
+    '/r/vars.env': new Uint8Array([0x41, 0x3d, 0xff]),
+  });
+  const found = issue(buildKustomization('/r', { fs }));
+  assert.equal(found.code, 'FILE_NOT_TEXT');
+  assert.equal(found.message, 'kustomization.yaml: configMapGenerator[0].envs[0]: vars.env: the file is not valid UTF-8 text');
+});

@@ -88,14 +88,16 @@ export class DirLoader {
   readBytes(rel: string, file: string, field: string): Result<Uint8Array> {
     const resolved = this.resolveFile(rel, file, field);
     if (!resolved.ok) return resolved;
-    return readLimited(this.session.fs, resolved.value, this.display(rel), field);
+    const bytes = readLimited(this.session.fs, resolved.value, this.display(rel), field);
+    return bytes.ok ? bytes : named(bytes.issues, file, field);
   }
 
   /** readText reads a UTF-8 text file named relative to this directory. */
   readText(rel: string, file: string, field: string): Result<string> {
     const bytes = this.readBytes(rel, file, field);
     if (!bytes.ok) return bytes;
-    return decodeText(bytes.value, this.display(rel));
+    const text = decodeText(bytes.value, this.display(rel));
+    return text.ok ? text : named(text.issues, file, field);
   }
 
   /**
@@ -133,6 +135,12 @@ export class DirLoader {
     for (let at: DirLoader | undefined = this; at; at = at.referrer) out.push(at.real);
     return out;
   }
+}
+
+// A file that cannot be read or decoded names only itself; the message says which entry of which
+// kustomization named it (generator files, patch files, configurations), as resources do.
+function named(issues: readonly FlotillaError[], file: string, field: string): Result<never> {
+  return fail(...issues.map((i) => new FlotillaError(i.code, `${file}: ${field}: ${i.message}`, { file: i.file ?? file, field, hint: i.hint, cause: i })));
 }
 
 /** isInside says whether `path` lies strictly below directory `dir`. */
