@@ -123,7 +123,7 @@ export class FuzzStats {
   }
 
   /** report prints the summary as a test diagnostic and, with FUZZ_REPORT=FILE, appends it as JSON. */
-  report(t: TestContext): void {
+  report(t: Pick<TestContext, 'diagnostic'>): void {
     t.diagnostic(this.summary());
     const file = process.env.FUZZ_REPORT;
     if (!file) return;
