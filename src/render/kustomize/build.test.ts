@@ -291,3 +291,10 @@ test('a file a kustomization entry names that cannot be decoded names the kustom
   assert.equal(found.code, 'FILE_NOT_TEXT');
   assert.equal(found.message, 'kustomization.yaml: configMapGenerator[0].envs[0]: vars.env: the file is not valid UTF-8 text');
 });
+
+// Found while collecting bad-input examples (test/fuzz): building the repository root itself (a
+// release with path ".") was refused as "outside the repository root".
+test('the repository root itself builds when it is given as the root', () => {
+  const fs = memoryFs({ '/r/kustomization.yaml': 'resources:\n- cm.yaml\n', '/r/cm.yaml': cm('x') });
+  assert.deepEqual(names(buildKustomization('/r', { fs, root: '/r' })), ['ConfigMap/x']);
+});

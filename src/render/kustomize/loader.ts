@@ -39,7 +39,7 @@ export class DirLoader {
     if (!stat) return fail(new FlotillaError('FILE_NOT_FOUND', `${display}: no such directory`, { file: display }));
     if (stat.kind !== 'directory') return fail(new FlotillaError('RENDER_KUSTOMIZATION_NOT_FOUND', `${display}: is a file; build a directory that holds a kustomization`, { file: display }));
     const real = session.fs.realpath(path);
-    if (session.allowedRoot && !isInside(session.allowedRoot, real)) {
+    if (session.allowedRoot && real !== session.allowedRoot && !isInside(session.allowedRoot, real)) {
       return fail(new FlotillaError('PATH_OUTSIDE_ROOT', `${display}: the directory is outside the repository root ${session.allowedRoot}`, { file: display }));
     }
     return ok(new DirLoader(session, path, real, undefined));
