@@ -12,7 +12,9 @@ import { liveRefOf } from './sync-target.js';
 // pinned object is applied again at once; without it the drift is only reported. An object that
 // leaves the selection (deleted, or its label removed) is read again to tell the two apart. Every
 // re-list after an interrupted watch re-checks every object, and `checkAll` (the resync backstop)
-// reads each one again.
+// reads each one again. While a sync of the cluster runs the monitor is paused (the sync's own
+// writes are not drift), but the objects whose events arrive meanwhile are remembered and read
+// again on resume: an edit made just after the sync applied an object is drift like any other.
 
 /** PinnedTarget is a target as the drift monitor guards it: the objects of its pinned revision, as applied. */
 export interface PinnedTarget {
@@ -60,6 +62,8 @@ export class DriftMonitor {
   private watches = new Map<string, { stop(): void; ready: Promise<void> }>();
   private readonly reports = new Map<string, ObjectDriftReport>();
   private readonly busy = new Map<string, { again: boolean }>();
+  /** Objects whose events arrived while paused: read again on resume (one may be an edit, not our sync). */
+  private readonly missed = new Set<string>();
   private running = false;
   private paused = false;
   private timer?: NodeJS.Timeout;
@@ -112,12 +116,16 @@ export class DriftMonitor {
   }
 
   /**
-   * resume handles events again. Objects reported as drifted are read again: the sync that paused
-   * the monitor may have put them back, and the watch events saying so were ignored meanwhile.
+   * resume handles events again. Objects reported as drifted, and objects whose watch events arrived
+   * while paused, are read again against the (new) targets: the sync that paused the monitor may
+   * have put them back, or someone may have edited them after the sync applied them.
    */
   resume(): void {
     this.paused = false;
-    if (this.running) for (const key of [...this.reports.keys()]) this.track(this.recheck(key));
+    if (!this.running) return;
+    const keys = new Set([...this.reports.keys(), ...this.missed]);
+    this.missed.clear();
+    for (const key of keys) this.track(this.recheck(key));
   }
 
   /** ready resolves once every watch has listed its kind once. */
@@ -181,6 +189,8 @@ export class DriftMonitor {
 
   private onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): void {
     const key = inventoryKey(inventoryRefOf(object));
+    // While paused the targets are about to change: an object the sync adds is not pinned yet.
+    if (this.paused && this.running) this.missed.add(key);
     if (!this.entries.has(key)) return;
     this.track(type === 'DELETED' ? this.recheck(key) : this.handle(key, object));
   }
@@ -202,7 +212,11 @@ export class DriftMonitor {
 
   /** handle compares one live object with its pinned desired state and heals or reports drift. */
   private async handle(key: string, live: KubeObject | undefined): Promise<void> {
-    if (this.paused || !this.running) return;
+    if (!this.running) return;
+    if (this.paused) {
+      this.missed.add(key);
+      return;
+    }
     const running = this.busy.get(key);
     if (running) {
       running.again = true;
@@ -218,6 +232,7 @@ export class DriftMonitor {
         if (!entry) break;
         await this.handleOnce(key, await this.cluster.get(liveRefOf(entry.desired)));
       }
+      if (state.again) this.missed.add(key);
     } catch {
       // A failed read ends this round; the watch or the resync brings the object back.
     } finally {
