@@ -181,7 +181,7 @@ test('flotilla serve reconciles from a bare repository: webhook in under 3 s, ap
     hub = await HubRuntime.start(options);
     assert.deepEqual(await rollout(), waiting, 'the rollout state is served before the first fetch');
     const history = (await call(hub.url, '/api/v1/events?type=RolloutStarted,WaitingForApproval&limit=100', viewer)).json().events as { type: string }[];
-    assert.deepEqual(history.map((e) => e.type).sort(), ['WaitingForApproval', 'RolloutStarted']);
+    assert.deepEqual(history.map((e) => e.type).sort(), ['RolloutStarted', 'WaitingForApproval']);
     await waitFor('the restarted hub to reconcile', async () => (await call(hub.url, '/api/v1/targets?cluster=dev-1', viewer)).json().targets[0]?.sync === 'Synced');
     assert.equal((await rollout())?.phase, 'WaitingApproval', 'the approval is still pending after the restart');
     assert.equal(await greeting('prod-1'), 'hello');
