@@ -139,3 +139,17 @@ test('parseYamlStream refuses deep nesting before parsing, in every style, as of
   const fine = parseYamlStream(`a: |\n${deepText}\n${deepText}\nb: "${'['.repeat(600)}"\nc: '${'{'.repeat(600)}'\n# ${'['.repeat(600)}\nd: [1, [2, [3]]]\n`, { file: 'fine.yaml' });
   assert.ok(fine.ok, fine.ok ? '' : fine.issues[0]!.message);
 });
+
+// Found by the fuzz suite (test/fuzz, FUZZ_SEED=7): `a: &a [*a]` parsed into an array that holds
+// itself, and the next walk over it overflowed the stack (kubectl kustomize dies the same way).
+test('parseYamlStream refuses an alias that refers to the node holding it', () => {
+  for (const text of ['a: &a [*a]\n', 'apiVersion: v1\nkind: ConfigMap\nmetadata: &m\n  name: x\n  labels: *m\n', 'a: &a\n  <<: *a\n']) {
+    const result = parseYamlStream(text, { file: 'loop.yaml', schema: 'kubernetes' });
+    assert.equal(result.ok, false, text);
+    if (result.ok) continue;
+    assert.equal(result.issues[0]!.code, 'YAML_ALIAS_LIMIT');
+    assert.match(result.issues[0]!.message, /^loop\.yaml: document 1: the alias \*[am] refers to the node that holds it/);
+  }
+  // Aliases to finished nodes, and to an inner anchor that reuses a name, are fine.
+  assert.ok(parseYamlStream('a: &a [1]\nb: [*a, *a]\nc: &c [&c [2], *c]\n', { file: 'ok.yaml' }).ok);
+});

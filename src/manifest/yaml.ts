@@ -251,6 +251,8 @@ export function parseYamlStream(text: string, options: ParseYamlOptions): Result
     if (depthProblem) {
       return fail(new FlotillaError('YAML_PARSE', `${file}: document ${index + 1} nests deeper than ${maxYamlDepth} levels`, { file }));
     }
+    const cycle = yamlAliasCycle(doc.contents);
+    if (cycle !== undefined) return fail(aliasCycleError(file, index, cycle));
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: maxYamlAliases });
@@ -267,6 +269,50 @@ export function parseYamlStream(text: string, options: ParseYamlOptions): Result
     index++;
   }
   return ok(out);
+}
+
+/**
+ * yamlAliasCycle names the first alias that refers to a node holding it (`a: &a [*a]`), or is
+ * undefined. Such a document has no finite value: converting it gives a structure that contains
+ * itself, which every later walk follows forever (kubectl kustomize dies of a stack overflow).
+ * An alias can only point back into a node still open around it, so one walk finds them all.
+ */
+export function yamlAliasCycle(root: unknown): string | undefined {
+  const latest = new Map<string, unknown>();
+  const open = new Set<unknown>();
+  const walk = (node: unknown): string | undefined => {
+    if (isAlias(node)) return open.has(latest.get(node.source)) ? node.source : undefined;
+    if (!isMap(node) && !isSeq(node)) {
+      if (isScalar(node) && node.anchor) latest.set(node.anchor, node);
+      return undefined;
+    }
+    if (node.anchor) latest.set(node.anchor, node);
+    open.add(node);
+    try {
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          const found = walk(pair.key) ?? walk(pair.value);
+          if (found !== undefined) return found;
+        }
+      } else {
+        for (const item of node.items) {
+          const found = walk(item);
+          if (found !== undefined) return found;
+        }
+      }
+      return undefined;
+    } finally {
+      open.delete(node);
+    }
+  };
+  return walk(root);
+}
+
+function aliasCycleError(file: string, index: number, anchor: string): FlotillaError {
+  return new FlotillaError('YAML_ALIAS_LIMIT', `${file}: document ${index + 1}: the alias *${anchor} refers to the node that holds it, so the document never ends`, {
+    file,
+    hint: 'Remove the alias, or point it at a node it is not part of.',
+  });
 }
 
 function checkDepth(node: unknown, depth: number): boolean {

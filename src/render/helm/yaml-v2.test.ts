@@ -37,3 +37,10 @@ test('a merge key with a scalar is a YAML_PARSE error, not an alias bomb', () =>
   const merged = parseHelmYaml('a:\n  <<: ""\n', 'values.yaml');
   assert.equal(merged.ok ? '' : merged.issues[0]!.code, 'YAML_PARSE');
 });
+
+// Found by the fuzz suite (test/fuzz, FUZZ_SEED=7): a values file `a: &a [*a]` threw "Maximum
+// call stack size exceeded" out of the check for infinite numbers.
+test('an alias that refers to the node holding it is an error, not a stack overflow', () => {
+  const looped = parseHelmYaml('a: &a [*a]\n', 'values.yaml');
+  assert.equal(looped.ok ? '' : looped.issues[0]!.code, 'YAML_ALIAS_LIMIT');
+});
