@@ -28,6 +28,7 @@ test('generated fleet repositories load and render to Kubernetes objects or clea
     }),
     fuzzParameters(120, ([tree]) => describeFleet(tree)),
   );
+  targets.maxHeap = fleets.maxHeap;
   fleets.report(t);
   targets.report(t);
 });

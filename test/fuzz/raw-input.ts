@@ -91,7 +91,7 @@ export const rawContent: fc.Arbitrary<Uint8Array> = fc.oneof(
   ),
   fc.tuple(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 2, max: 10 })).map(([levels, fanOut]) => encoder.encode(aliasBomb(levels, fanOut))),
   fc.integer({ min: 10, max: 400 }).map((n) => encoder.encode(aliasChain(n))),
-  fc.constantFrom('a: &a [*a]\n', '*a\n', 'a: *b\nb: &b 1\n', '&a a: 1\n', '<<: *nope\n', 'a: !!binary "%%%"\n', 'a: !!int "x"\n', '? [a, b]\n: c\n', '--- !!set\n? a\n', 'a: 2024-03-01\n2024-03-01: a\n').map((t) => encoder.encode(t)),
+  fc.constantFrom('a: &a [*a]\n', 'apiVersion: v1\nkind: ConfigMap\nmetadata: &m\n  name: raw\n  labels: *m\n', 'a: &a\n  <<: *a\n', '*a\n', 'a: *b\nb: &b 1\n', '&a a: 1\n', '<<: *nope\n', 'a: !!binary "%%%"\n', 'a: !!int "x"\n', '? [a, b]\n: c\n', '--- !!set\n? a\n', 'a: 2024-03-01\n2024-03-01: a\n').map((t) => encoder.encode(t)),
 );
 
 /** EntryPoint is the file of a tree that a raw content replaces. */
