@@ -298,3 +298,17 @@ test('the repository root itself builds when it is given as the root', () => {
   const fs = memoryFs({ '/r/kustomization.yaml': 'resources:\n- cm.yaml\n', '/r/cm.yaml': cm('x') });
   assert.deepEqual(names(buildKustomization('/r', { fs, root: '/r' })), ['ConfigMap/x']);
 });
+
+// Found while comparing bad input with kubectl kustomize (test/fuzz): kustomize decodes a UTF-16
+// file that starts with a byte order mark (what PowerShell 5 redirection writes); Flotilla reads
+// UTF-8 only, and now says what the file is instead of "not valid UTF-8".
+test('a UTF-16 resource file is FILE_NOT_TEXT saying it is UTF-16', () => {
+  const fs = memoryFs({
+    '/r/kustomization.yaml': 'resources:\n- cm.yaml\n',
+    '/r/cm.yaml': new Uint8Array([0xff, 0xfe, ...Buffer.from(cm('x'), 'utf16le')]),
+  });
+  const found = issue(buildKustomization('/r', { fs }));
+  assert.equal(found.code, 'FILE_NOT_TEXT');
+  assert.equal(found.message, 'kustomization.yaml: resources[0]: cm.yaml: the file is UTF-16LE text (it starts with a byte order mark); Flotilla reads UTF-8');
+  assert.match(found.hint, /Save the file as UTF-8/);
+});

@@ -180,6 +180,24 @@ export function decodeText(bytes: Uint8Array, display: string): Result<string> {
   try {
     return ok(utf8.decode(bytes));
   } catch {
+    const utf16 = utf16Bom(bytes);
+    if (utf16) {
+      return fail(
+        new FlotillaError('FILE_NOT_TEXT', `${display}: the file is ${utf16} text (it starts with a byte order mark); Flotilla reads UTF-8`, {
+          file: display,
+          hint: 'Save the file as UTF-8 (PowerShell 5 redirection writes UTF-16: use Out-File -Encoding utf8).',
+        }),
+      );
+    }
     return fail(new FlotillaError('FILE_NOT_TEXT', `${display}: the file is not valid UTF-8 text`, { file: display }));
   }
+}
+
+/** utf16Bom names the encoding a UTF-16 or UTF-32 byte order mark announces, if the bytes start with one. */
+export function utf16Bom(bytes: Uint8Array): string | undefined {
+  const [a, b, c, d] = bytes;
+  if (a === 0xff && b === 0xfe) return c === 0 && d === 0 ? 'UTF-32LE' : 'UTF-16LE';
+  if (a === 0xfe && b === 0xff) return 'UTF-16BE';
+  if (a === 0 && b === 0 && c === 0xfe && d === 0xff) return 'UTF-32BE';
+  return undefined;
 }
