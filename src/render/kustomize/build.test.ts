@@ -13,7 +13,7 @@ function names(result: Result<BuildOutput>): string[] {
   return result.value.objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`);
 }
 
-function issue(result: Result<BuildOutput>): { code: string; message: string; file?: string; field?: string } {
+function issue(result: Result<BuildOutput>): { code: string; message: string; file?: string; field?: string; hint?: string } {
   assert.equal(result.ok, false, 'the build should fail');
   if (result.ok) throw new Error('unreachable');
   return result.issues[0]!;
@@ -310,5 +310,5 @@ test('a UTF-16 resource file is FILE_NOT_TEXT saying it is UTF-16', () => {
   const found = issue(buildKustomization('/r', { fs }));
   assert.equal(found.code, 'FILE_NOT_TEXT');
   assert.equal(found.message, 'kustomization.yaml: resources[0]: cm.yaml: the file is UTF-16LE text (it starts with a byte order mark); Flotilla reads UTF-8');
-  assert.match(found.hint, /Save the file as UTF-8/);
+  assert.match(found.hint ?? '', /Save the file as UTF-8/);
 });
