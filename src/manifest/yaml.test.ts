@@ -153,3 +153,14 @@ test('parseYamlStream refuses an alias that refers to the node holding it', () =
   // Aliases to finished nodes, and to an inner anchor that reuses a name, are fine.
   assert.ok(parseYamlStream('a: &a [1]\nb: [*a, *a]\nc: &c [&c [2], *c]\n', { file: 'ok.yaml' }).ok);
 });
+
+// Found by the fuzz suite (test/fuzz): `? [a, b]` as a key made the yaml package print a Node
+// warning ("Keys with collection values will be stringified") and render the key "[ a, b ]";
+// kubectl kustomize refuses the file ("invalid map key").
+test('parseYamlStream refuses a map key that is a map or a list', () => {
+  const result = parseYamlStream('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  ? [a, b]\n  : c\n', { file: 'cm.yaml', schema: 'kubernetes' });
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  assert.equal(result.issues[0]!.code, 'YAML_PARSE');
+  assert.equal(result.issues[0]!.message, 'cm.yaml: line 6: a map key is itself a map or a list; keys are strings');
+});

@@ -253,6 +253,16 @@ export function parseYamlStream(text: string, options: ParseYamlOptions): Result
     }
     const cycle = yamlAliasCycle(doc.contents);
     if (cycle !== undefined) return fail(aliasCycleError(file, index, cycle));
+    const badKey = yamlCollectionKey(doc.contents);
+    if (badKey !== undefined) {
+      const line = text.slice(0, badKey).split('\n').length;
+      return fail(
+        new FlotillaError('YAML_PARSE', `${file}: line ${line}: a map key is itself a map or a list; keys are strings`, {
+          file,
+          hint: 'Use a plain or quoted string as the key (kustomize refuses such keys: "invalid map key").',
+        }),
+      );
+    }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: maxYamlAliases });
@@ -306,6 +316,27 @@ export function yamlAliasCycle(root: unknown): string | undefined {
     }
   };
   return walk(root);
+}
+
+/**
+ * yamlCollectionKey is the text offset of the first map key that is a map or a list, or
+ * undefined. JavaScript objects cannot hold such a key (the yaml package prints a warning and
+ * turns it into a string), and kustomize and helm refuse it ("invalid map key").
+ */
+export function yamlCollectionKey(node: unknown): number | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (isMap(pair.key) || isSeq(pair.key)) return (pair.key as { range?: [number, number, number] }).range?.[0] ?? 0;
+      const found = yamlCollectionKey(pair.key) ?? yamlCollectionKey(pair.value);
+      if (found !== undefined) return found;
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) {
+      const found = yamlCollectionKey(item);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
 
 function aliasCycleError(file: string, index: number, anchor: string): FlotillaError {

@@ -44,3 +44,10 @@ test('an alias that refers to the node holding it is an error, not a stack overf
   const looped = parseHelmYaml('a: &a [*a]\n', 'values.yaml');
   assert.equal(looped.ok ? '' : looped.issues[0]!.code, 'YAML_ALIAS_LIMIT');
 });
+
+// Found by the fuzz suite (test/fuzz): a values file with a list as a key printed a Node warning
+// and turned the key into a string; helm refuses it.
+test('a map key that is a list is a YAML_PARSE error', () => {
+  const keyed = parseHelmYaml('? [a, b]\n: c\n', 'values.yaml');
+  assert.equal(keyed.ok ? '' : keyed.issues[0]!.message, 'values.yaml: line 1: a map key is itself a map or a list; keys are strings');
+});

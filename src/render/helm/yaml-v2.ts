@@ -7,7 +7,7 @@
 // the behaviours were checked against helm 4.1 (`kindOf` of each value).
 import { isMap, isSeq, parseAllDocuments, type Document, type ScalarTag, type Tags } from 'yaml';
 import { FlotillaError, fail, ok, type Result } from '../../core/index.js';
-import { maxYamlAliases, maxYamlBytes, maxYamlDepth, yamlAliasCycle, yamlNestingProblem, yamlTextProblem } from '../../manifest/index.js';
+import { maxYamlAliases, maxYamlBytes, maxYamlDepth, yamlAliasCycle, yamlCollectionKey, yamlNestingProblem, yamlTextProblem } from '../../manifest/index.js';
 
 const goOctal: ScalarTag = {
   identify: () => false,
@@ -65,6 +65,10 @@ export function parseHelmYaml(text: string, file: string, maxBytes = maxYamlByte
     }
     if (tooDeep(doc.contents, 0)) {
       return fail(new FlotillaError('YAML_PARSE', `${file}: document ${index + 1} nests deeper than ${maxYamlDepth} levels`, { file }));
+    }
+    const badKey = yamlCollectionKey(doc.contents);
+    if (badKey !== undefined) {
+      return fail(new FlotillaError('YAML_PARSE', `${file}: line ${text.slice(0, badKey).split('\n').length}: a map key is itself a map or a list; keys are strings`, { file }));
     }
     const cycle = yamlAliasCycle(doc.contents);
     if (cycle !== undefined) {
