@@ -312,3 +312,15 @@ test('a UTF-16 resource file is FILE_NOT_TEXT saying it is UTF-16', () => {
   assert.equal(found.message, 'kustomization.yaml: resources[0]: cm.yaml: the file is UTF-16LE text (it starts with a byte order mark); Flotilla reads UTF-8');
   assert.match(found.hint ?? '', /Save the file as UTF-8/);
 });
+
+// Found by the fuzz suite (test/fuzz): a YAML error in an inline patch named the kustomization
+// file with a line and column counted in the patch text, and no field.
+test('a YAML error in a patch names the field, and says the position is in the inline patch', () => {
+  const fs = memoryFs({ '/r/kustomization.yaml': 'resources:\n- cm.yaml\npatches:\n- patch: "a: [1"\n- path: p.yaml\n', '/r/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n', '/r/p.yaml': 'a: [1\n' });
+  const result = buildKustomization('/r', { fs });
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  assert.equal(result.issues[0]!.code, 'YAML_PARSE');
+  assert.match(result.issues[0]!.message, /^kustomization\.yaml: patches\[0\] \(inline patch\): invalid YAML \(line 1, column \d+\)/);
+  assert.equal(result.issues[0]!.field, 'patches[0]');
+});

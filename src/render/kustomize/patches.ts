@@ -24,6 +24,8 @@ interface LoadedPatch {
   file: string;
   /** The kustomization field, e.g. `patches[2]`. */
   field: string;
+  /** Whether the text is written in the kustomization (`patch:`) rather than in a file. */
+  inline?: boolean;
 }
 
 /** ParsedPatch is a patch told apart as kustomize does: a list of operations, or objects to merge. */
@@ -35,7 +37,7 @@ function patchError(where: LoadedPatch, message: string, hint?: string): Flotill
 
 function loadEntry(entry: PatchEntry, field: string, ctx: StepContext): Result<LoadedPatch> {
   const inline = typeof entry.patch === 'string' ? entry.patch.trim() : '';
-  const where: LoadedPatch = { text: inline, file: ctx.file, field };
+  const where: LoadedPatch = { text: inline, file: ctx.file, field, inline: true };
   if (inline !== '' && entry.path) return fail(patchError(where, 'sets both patch and path; use one', 'Keep either the inline patch or the path to a patch file.'));
   if (entry.path) {
     const text = ctx.readText(entry.path, `${field}.path`);
@@ -50,7 +52,7 @@ function loadEntry(entry: PatchEntry, field: string, ctx: StepContext): Result<L
 // JSON 6902 patch, Kubernetes objects (with kind and metadata.name) are strategic merge patches.
 function parsePatch(loaded: LoadedPatch): Result<ParsedPatch> {
   const docs = parseYamlStream(loaded.text, { file: loaded.file, schema: 'kubernetes', uniqueKeys: true });
-  if (!docs.ok) return docs;
+  if (!docs.ok) return inPatch(docs.issues, loaded);
   if (docs.value.length === 1 && Array.isArray(docs.value[0]!.value)) {
     const operations = validateOperations(docs.value[0]!.value as unknown[], loaded);
     if (!operations.ok) return operations;
@@ -67,6 +69,17 @@ function parsePatch(loaded: LoadedPatch): Result<ParsedPatch> {
     );
   }
   return ok({ kind: 'strategic', patches: objects.value.map((p) => p.object) });
+}
+
+// A YAML error in a patch names the kustomization field too; an inline patch's line and column
+// count from the patch text, not from the kustomization file, so the message says so.
+function inPatch(issues: readonly FlotillaError[], loaded: LoadedPatch): Result<never> {
+  return fail(
+    ...issues.map((i) => {
+      const rest = i.message.startsWith(`${loaded.file}: `) ? i.message.slice(loaded.file.length + 2) : i.message;
+      return new FlotillaError(i.code, `${loaded.file}: ${loaded.field}${loaded.inline ? ' (inline patch)' : ''}: ${rest}`, { file: loaded.file, field: loaded.field, hint: i.hint, cause: i });
+    }),
+  );
 }
 
 function entryOf(loaded: LoadedPatch): ProvenanceEntry {
@@ -269,7 +282,7 @@ export const legacyJson6902Step: BuildStep = (resources, kustomization, ctx) => 
     const loaded = loadEntry(entry, field, ctx);
     if (!loaded.ok) return loaded;
     const docs = parseYamlStream(loaded.value.text, { file: loaded.value.file, schema: 'kubernetes', uniqueKeys: true });
-    if (!docs.ok) return docs;
+    if (!docs.ok) return inPatch(docs.issues, loaded.value);
     if (docs.value.length !== 1 || !Array.isArray(docs.value[0]!.value)) {
       return fail(patchError(loaded.value, 'is not a JSON 6902 patch (a list of operations)'));
     }
