@@ -1,7 +1,7 @@
 // flotilla bootstrap as a user runs it, against sandbox clusters: a seventh cluster joins the
 // example fleet with one command and the next `flotilla sync` deploys every release whose selector
-// matches it (the hub is not built yet; its next fetch is this sync), and every refusal writes
-// nothing.
+// matches it (bootstrap-hub.test.ts shows the hub doing the same on its next fetch), and every
+// refusal writes nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
