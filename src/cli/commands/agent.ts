@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createHubLogger, type LogFormat } from '../../api/index.js';
 import { FlotillaError } from '../../core/index.js';
-import { parseDuration, type ClusterRecord } from '../../fleet/index.js';
+import type { ClusterRecord } from '../../fleet/index.js';
 import { kubeConnector, loadKubeconfig, systemClock } from '../../kube/index.js';
 import { Agent, startAgentEndpoint, type ClusterConnector } from '../../reconcile/index.js';
 import type { GitCredentials } from '../../source/index.js';
 import type { CliContext } from '../context.js';
+import { durationOption as duration, logFormatOption, logLevelOption, waitForSignal } from '../runtime-options.js';
 import { helmOptionHelp } from './render.js';
 
 interface AgentCommandOptions {
@@ -34,29 +35,10 @@ interface AgentCommandOptions {
   helm?: string;
 }
 
-function duration(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (!(ms > 0)) throw new FlotillaError('USAGE', `${flag} ${text} is not a duration such as 30s, 1m or 10m`);
-  return ms;
-}
-
 function wholeNumber(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < min || n > max) throw new FlotillaError('USAGE', `${flag} ${text} is not a whole number from ${min} to ${max}`);
   return n;
-}
-
-/** waitForSignal resolves at the first SIGINT or SIGTERM; a second one ends the process at once (Node's default). */
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 /**
@@ -133,8 +115,8 @@ export function registerAgent(program: Command, ctx: CliContext): void {
     .option('--git-password-file <file>', 'a file with the https password or token (default: $FLOTILLA_GIT_PASSWORD)')
     .option('--git-ssh-key <file>', 'the private key for ssh repository URLs')
     .option('--git-known-hosts <file>', 'known_hosts for ssh repository URLs')
-    .addOption(new Option('--log-format <format>', 'log lines as text or JSON').choices(['text', 'json']).default('text'))
-    .addOption(new Option('--log-level <level>', 'the lowest level logged').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
+    .addOption(logFormatOption())
+    .addOption(logLevelOption())
     .option('--helm <path>', helmOptionHelp)
     .action(async (opts: AgentCommandOptions, command: Command) => {
       const globals = command.optsWithGlobals() as { fleet?: string; kubeconfig?: string };

@@ -4,12 +4,13 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createHubLogger, HubRuntime } from '../../api/index.js';
 import { FlotillaError } from '../../core/index.js';
 import { parseYamlStream } from '../../manifest/index.js';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import type { CliContext } from '../context.js';
+import { logLevelOption, portOption, waitForSignal } from '../runtime-options.js';
 
 // `flotilla demo`: the whole product on one machine from nothing. The example fleet becomes a Git
 // repository of its own (so the person trying it can commit to it), its six cluster records get a
@@ -133,18 +134,6 @@ export function writeDemoTokens(file: string): DemoTokens {
   return tokens;
 }
 
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
-
 function seconds(flag: string, text: string): number {
   const match = /^(\d+)(ms|s|m)?$/.exec(text.trim());
   if (!match) throw new FlotillaError('USAGE', `${flag} ${text} is not a duration such as 500ms, 5s or 1m`);
@@ -192,10 +181,9 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'the port of the hub and dashboard (0 picks a free one)', '8080')
     .option('--interval <duration>', 'how often the hub fetches the demo repository', '5s')
     .option('--ready-delay <duration>', 'how long sandbox workloads take to become available', '500ms')
-    .addOption(new Option('--log-level <level>', 'the lowest hub log level written to stderr').choices(['trace', 'debug', 'info', 'warn', 'error']).default('warn'))
+    .addOption(logLevelOption('the lowest hub log level written to stderr', 'warn'))
     .action(async (opts: DemoOptions) => {
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FlotillaError('USAGE', `--port ${opts.port} is not a port number`);
+      const port = portOption(opts.port);
       const intervalMs = seconds('--interval', opts.interval);
       const readyDelayMs = seconds('--ready-delay', opts.readyDelay);
       const progress = (line: string) => {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createHubLogger, HubRuntime, type LogFormat } from '../../api/index.js';
 import { FlotillaError } from '../../core/index.js';
-import { parseDuration } from '../../fleet/index.js';
 import type { CliContext } from '../context.js';
+import { durationOption as duration, logFormatOption, logLevelOption, portOption, waitForSignal } from '../runtime-options.js';
 import { helmOptionHelp } from './render.js';
 
 interface ServeOptions {
@@ -22,25 +22,6 @@ interface ServeOptions {
   helm?: string;
 }
 
-function duration(flag: string, text: string): number {
-  const ms = parseDuration(text);
-  if (!(ms > 0)) throw new FlotillaError('USAGE', `${flag} ${text} is not a duration such as 30s, 1m or 10m`);
-  return ms;
-}
-
-/** waitForSignal resolves at the first SIGINT or SIGTERM; a second one ends the process at once. */
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
-
 /**
  * registerServe adds `flotilla serve`, the hub (SPEC §8, §9): it prints `listening on
  * http://HOST:PORT` once it serves, runs until SIGINT or SIGTERM, then shuts down gracefully.
@@ -57,15 +38,14 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--data <dir>', 'the data directory: history, audit log, rollout state, lock', '.flotilla-hub')
     .option('--tokens <file>', 'the API tokens file (default: $FLOTILLA_TOKENS)')
     .option('--webhook-secret-file <file>', 'the Git webhook secret (default: $FLOTILLA_WEBHOOK_SECRET)')
-    .addOption(new Option('--log-format <format>', 'log lines as text or JSON').choices(['text', 'json']).default('text'))
-    .addOption(new Option('--log-level <level>', 'the lowest level logged').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
+    .addOption(logFormatOption())
+    .addOption(logLevelOption())
     .option('--resync <duration>', 'full resync backstop per cluster', '10m')
     .option('--concurrency <n>', 'clusters synced at the same time', '8')
     .option('--helm <path>', helmOptionHelp)
     .action(async (opts: ServeOptions, command: Command) => {
       const globals = command.optsWithGlobals() as { fleet?: string; kubeconfig?: string };
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FlotillaError('USAGE', `--port ${opts.port} is not a port number`);
+      const port = portOption(opts.port);
       const concurrency = Number(opts.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new FlotillaError('USAGE', `--concurrency ${opts.concurrency} is not a positive whole number`);
       const logger = createHubLogger({ format: opts.logFormat, level: opts.logLevel, destination: ctx.stderr });
