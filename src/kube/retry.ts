@@ -1,29 +1,13 @@
-import { FlotillaError } from '../core/index.js';
+import { backoffDelay, FlotillaError, timerClock, type Clock } from '../core/index.js';
 
 // Retries with exponential backoff and jitter. Time and randomness are injected (KubeClock,
 // `random`) so tests decide them; the defaults are the real clock and Math.random.
 
 /** KubeClock is the time source of the adapter: now in milliseconds and a sleep. */
-export interface KubeClock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+export type KubeClock = Clock;
 
 /** systemClock is the real clock. */
-export const systemClock: KubeClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        signal?.removeEventListener('abort', done);
-        clearTimeout(timer);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
+export const systemClock: KubeClock = timerClock({ now: () => Date.now(), setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (timer) => clearTimeout(timer) });
 
 /** RetryPolicy says how often and how patiently a request is tried again. */
 export interface RetryPolicy {
@@ -41,15 +25,10 @@ export function defaultRetryPolicy(): RetryPolicy {
 }
 
 /**
- * backoffDelay is the delay before retry number `retry` (0 for the first retry): the exponential
- * step `base · 2^retry`, capped at `max`, with "equal jitter" (half fixed, half random), so that
- * clusters failing together do not retry in lockstep, and the delay is never below half the step:
- * a caller can promise that a cluster that is back is tried again within one full step.
+ * backoffDelay (from the core) is the delay before retry number `retry` (0 for the first retry),
+ * exponential, capped and with equal jitter: never below half the step.
  */
-export function backoffDelay(retry: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: () => number): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry));
-  return Math.round(step / 2 + random() * (step / 2));
-}
+export { backoffDelay };
 
 /** RetryOptions are what withRetry needs besides the operation. */
 export interface RetryOptions {

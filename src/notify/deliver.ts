@@ -1,3 +1,4 @@
+import { backoffDelay as retryBackoffDelay } from '../core/index.js';
 import type { NotifyClock, NotifyRetryPolicy } from './types.js';
 
 // One delivery: POST the body, retry what may succeed later (network errors, timeouts, 408, 425,
@@ -40,8 +41,7 @@ export type DeliveryOutcome = { ok: true; attempts: number; status: number } | {
 
 /** backoffDelay is the wait before attempt `attempt + 1`: base·2^(attempt−1), capped, with the upper half jittered. */
 export function backoffDelay(attempt: number, policy: Pick<NotifyRetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: () => number): number {
-  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp / 2 + random() * (exp / 2));
+  return retryBackoffDelay(attempt - 1, policy, random);
 }
 
 /** parseRetryAfter reads a Retry-After header (seconds or an HTTP date) as milliseconds from now. */

@@ -1,3 +1,5 @@
+import { timerClock, type Clock } from '../core/index.js';
+
 // What the notifier reads and where it reports, described structurally: the reconcile layer's
 // typed events and rollout events fit NotifyEvent, the history store fits DeadLetterSink, and a
 // pino logger fits NotifyLog, without this adapter importing any of them.
@@ -40,10 +42,7 @@ export interface NotifyLog {
 }
 
 /** NotifyClock is the notifier's time: now in milliseconds and a sleep that an abort ends early. */
-export interface NotifyClock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+export type NotifyClock = Clock;
 
 /** NotifyRetryPolicy says how patiently a delivery is tried again. */
 export interface NotifyRetryPolicy {
@@ -66,17 +65,4 @@ export function defaultNotifyRetryPolicy(): NotifyRetryPolicy {
 export const silentLog: NotifyLog = { info() {}, warn() {}, error() {} };
 
 /** systemNotifyClock is the real clock. */
-export const systemNotifyClock: NotifyClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        signal?.removeEventListener('abort', done);
-        clearTimeout(timer);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-    }),
-};
+export const systemNotifyClock: NotifyClock = timerClock({ now: () => Date.now(), setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (timer) => clearTimeout(timer) });
