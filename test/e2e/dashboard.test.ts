@@ -269,6 +269,33 @@ test('a fleet of 300 clusters: the grid draws what is on screen, and the keyboar
     assert.match(await middle.innerText(), /^staging-/);
     assert.equal(await page.locator('table.grid th.grid-cluster a', { hasText: first }).count(), 0, 'rows scrolled far away are not drawn');
     await page.screenshot({ path: screenshotPath('e2e-grid-300') });
+
+    // Pull-mode clusters (every tenth of the seed; in dev, every other eu-west one) carry a "pull"
+    // badge, word and icon, in the row's link name, and only they do; the totals count them.
+    await page.getByLabel('Label selector').fill('env=dev,region=eu-west');
+    await page.getByText('20 of 300 clusters shown').waitFor();
+    const modes = new Map(big.state.clusters().map((c) => [c.name, c.mode]));
+    const rowLinks = page.locator('table.grid th.grid-cluster a');
+    let pullRows = 0;
+    for (const link of await rowLinks.all()) {
+      const name = (await link.getAttribute('href'))!.replace('#/clusters/', '');
+      const badge = link.locator('.badge-mode[data-mode="pull"]');
+      if (modes.get(name) === 'pull') {
+        pullRows++;
+        assert.equal(await badge.count(), 1, `${name} is in pull mode: its row has the badge`);
+        // The word "pull" on screen; " mode" is for screen readers only.
+        assert.equal((await badge.innerText()).replace(/\s+/g, ' '), 'pull mode');
+        assert.equal(await badge.locator('.visually-hidden').innerText(), 'mode');
+        assert.equal(await badge.locator('svg.icon').count(), 1);
+        assert.match((await badge.getAttribute('title'))!, /pull mode: an agent applies/);
+        await page.getByRole('link', { name: `${name} pull mode`, exact: true }).waitFor();
+      } else {
+        assert.equal(await badge.count(), 0, `${name} is in push mode: no badge`);
+      }
+    }
+    assert.match(await page.locator('[data-total-mode="pull"]').innerText(), /pull\s+mode\s+10\s+clusters/);
+    assert.equal(pullRows, 10, 'every pull-mode cluster of the 20 rows has the badge');
+    await page.screenshot({ path: screenshotPath('e2e-grid-pull') });
     await context.close();
   } finally {
     await big.close();

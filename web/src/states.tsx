@@ -7,7 +7,7 @@ import type { ReactNode } from 'react';
 export type Tone = 'ok' | 'info' | 'warn' | 'drift' | 'blocked' | 'bad' | 'muted';
 
 /** IconName names the small line icons. */
-export type IconName = 'check' | 'x' | 'spin' | 'delta' | 'ban' | 'unplug' | 'arrow-up' | 'clock' | 'pause' | 'dot' | 'question' | 'undo' | 'hand' | 'stop' | 'heart' | 'alert';
+export type IconName = 'check' | 'x' | 'spin' | 'delta' | 'ban' | 'unplug' | 'arrow-up' | 'clock' | 'pause' | 'dot' | 'question' | 'undo' | 'hand' | 'stop' | 'heart' | 'alert' | 'pull';
 
 interface StateInfo {
   tone: Tone;
@@ -124,6 +124,8 @@ const paths: Record<IconName, ReactNode> = {
       <path d="M12 7.5v5.5M12 16.3v.2" />
     </>
   ),
+  // An arrow down into a tray: the cluster's agent fetches and applies.
+  pull: <path d="M12 4v10M7.5 9.5L12 14l4.5-4.5M5 15v4h14v-4" />,
 };
 
 /** Icon draws a small line icon; it is decorative, the text beside it says the same. */
@@ -150,6 +152,21 @@ export function Badge({ table, state, prefix, compact }: { table: Record<string,
       <span>
         {prefix ? <span className="visually-hidden">{prefix} </span> : null}
         {info.label}
+      </span>
+    </span>
+  );
+}
+
+/** pullModeHelp says what pull mode means, for titles. */
+export const pullModeHelp = 'pull mode: an agent applies, the hub observes';
+
+/** PullBadge marks a cluster in pull mode with an icon and the word, never by colour alone. */
+export function PullBadge() {
+  return (
+    <span className="badge badge-compact badge-mode" title={pullModeHelp} data-mode="pull">
+      <Icon name="pull" />
+      <span>
+        pull<span className="visually-hidden"> mode</span>
       </span>
     </span>
   );

@@ -7,7 +7,7 @@ import { ago, shortRevision } from '../format.js';
 import { useHub } from '../hub-store.js';
 import { href, replaceQuery, useRoute, useTitle } from '../route.js';
 import { matches, parseSelector } from '../selector.js';
-import { Badge, healthInfo, Icon, stateOf, syncInfo, syncOrder } from '../states.js';
+import { Badge, healthInfo, Icon, PullBadge, stateOf, syncInfo, syncOrder } from '../states.js';
 import { GridTable, type GridGroup } from './grid-table.js';
 
 // Environments read best in promotion order, not alphabetically.
@@ -28,6 +28,7 @@ interface Totals {
   drift: number;
   targets: number;
   unreachableClusters: number;
+  pullClusters: number;
 }
 
 /** FleetGrid is the home page. */
@@ -90,13 +91,14 @@ export function FleetGrid() {
   }, [shown, groupBy]);
 
   const totals = useMemo<Totals>(() => {
-    const t: Totals = { sync: {}, health: {}, drift: 0, targets: 0, unreachableClusters: 0 };
+    const t: Totals = { sync: {}, health: {}, drift: 0, targets: 0, unreachableClusters: 0, pullClusters: 0 };
     // Counted over the clusters the selector picks, before the state filter, so that the state
     // buttons keep their numbers while one of them is pressed.
     const requirements = parsed.ok ? parsed.requirements : [];
     for (const c of hub.clusters) {
       if (!matches(requirements, c.labels)) continue;
       if (c.reachable === false) t.unreachableClusters++;
+      if (c.mode === 'pull') t.pullClusters++;
       for (const target of byCluster.get(c.name)?.values() ?? []) {
         t.targets++;
         t.sync[target.sync] = (t.sync[target.sync] ?? 0) + 1;
@@ -237,6 +239,11 @@ export function FleetGrid() {
         {totals.unreachableClusters > 0 ? (
           <span className="totals-health">
             <Badge table={syncInfo} state="Unreachable" compact /> <strong>{totals.unreachableClusters}</strong> clusters
+          </span>
+        ) : null}
+        {totals.pullClusters > 0 ? (
+          <span className="totals-health" data-total-mode="pull">
+            <PullBadge /> <strong>{totals.pullClusters}</strong> cluster{totals.pullClusters === 1 ? '' : 's'}
           </span>
         ) : null}
       </div>

@@ -8,7 +8,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useStat
 import type { ClusterSummary, TargetView } from '../api.js';
 import { shortRevision } from '../format.js';
 import { href } from '../route.js';
-import { healthInfo, Icon, stateOf, syncInfo } from '../states.js';
+import { healthInfo, Icon, PullBadge, stateOf, syncInfo } from '../states.js';
 
 /** GridGroup is the clusters that share the grouping label's value. */
 export interface GridGroup {
@@ -45,6 +45,8 @@ const Row = memo(
         <th scope="row" className="grid-cluster">
           <a href={href(['clusters', cluster.name])} data-r={row} data-c={0} tabIndex={activeCol === 0 ? 0 : -1}>
             <span className="grid-cluster-name">{cluster.name}</span>
+            {/* The space keeps the link's accessible name two words: "NAME pull mode". */}
+            {cluster.mode === 'pull' ? <> <PullBadge /></> : null}
             {down ? (
               <span className="grid-cluster-down" title={cluster.message ?? 'unreachable'}>
                 <Icon name="unplug" />
