@@ -3,3 +3,4 @@ export { FlotillaError, isFlotillaError, ok, fail, type FlotillaErrorOptions, ty
 export { formatRef, parseRef, type ObjectRef } from './ref.js';
 export { changeSetActions, countChanges, formatChangeSetEntry, hasWrites, summarizeChanges, type ChangeSet, type ChangeSetAction, type ChangeSetCounts, type ChangeSetEntry } from './changeset.js';
 export { backoffDelay, timerClock, type BackoffPolicy, type Clock, type ClockSource } from './backoff.js';
+export { runLimited } from './run-limited.js';

@@ -1,4 +1,4 @@
-import { FlotillaError, formatRef, type ChangeSetAction, type ChangeSetEntry, type ObjectRef } from '../core/index.js';
+import { FlotillaError, formatRef, runLimited, type ChangeSetAction, type ChangeSetEntry, type ObjectRef } from '../core/index.js';
 import { assessCustomResourceDefinition } from '../health/index.js';
 import { kubernetesScope, orderForApply, type ApplyOrderEntry, type KindScope, type KubeObject } from '../manifest/index.js';
 import { detectDrift, releaseLabel } from '../plan/index.js';
@@ -90,19 +90,6 @@ function canonical(value: unknown): string {
 /** sameAfterApply tells whether a dry-run result equals the live object in everything an apply can change. */
 export function sameAfterApply(dryRun: KubeObject, live: KubeObject): boolean {
   return canonical(comparable(dryRun)) === canonical(comparable(live));
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }
 
 /**
@@ -218,7 +205,7 @@ export async function applyObjects(cluster: KubeCluster, objects: readonly KubeO
         // Anything else: read the objects one by one instead.
       }
     }
-    const groupResults = await mapLimit(group, concurrency, async (entry): Promise<AppliedObject> => {
+    const groupResults = await runLimited(group, concurrency, async (entry): Promise<AppliedObject> => {
       const object = withNamespace(entry.object, entry.scope);
       if (blocked) return { object, action: 'skipped', reason: `not applied: ${blocked.message}`, error: blocked };
       // A dry run cannot place an object in a namespace that only the same dry run creates.

@@ -1,4 +1,4 @@
-import { FlotillaError, type Issue, type Result } from '../core/index.js';
+import { FlotillaError, runLimited, type Issue, type Result } from '../core/index.js';
 import { releaseSelects, type ClusterRecord, type Fleet, type RenderedTarget, type Target } from '../fleet/index.js';
 import { checkFingerprint, type GuardVerdict } from '../plan/index.js';
 import { safeSink, type EventSink, type SyncState } from './events.js';
@@ -66,19 +66,8 @@ export interface SyncFleetInput {
   options?: SyncFleetOptions;
 }
 
-/** runLimited runs tasks with at most `limit` at once, in order of the list. */
-export async function runLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
+/** runLimited (from the core) runs tasks with at most `limit` at once, in order of the list. */
+export { runLimited };
 
 function zeroStats(): PortRequestStats {
   return { requests: 0, reads: 0, writes: 0, dryRuns: 0 };
