@@ -1,14 +1,13 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FlotillaError, type Issue } from '../../core/index.js';
-import { loadFleet, renderFleet, selectTargets } from '../../fleet/index.js';
+import { renderFleet, selectTargets } from '../../fleet/index.js';
 import type { JsonValue } from '../../manifest/index.js';
 import { explainObject, findRenderedObject, formatValue, type ExplainRow, type TargetObjects } from '../../plan/index.js';
 import { releaseRenderer } from '../../render/index.js';
 import { localFs } from '../../source/index.js';
 import { createHelmRenderer } from '../../source/helm/index.js';
 import type { CliContext } from '../context.js';
-import { helmOptionHelp, printIssues } from './render.js';
+import { checkFilter, helmOptionHelp, openLocalFleet } from './render.js';
 
 interface ExplainCommandOptions {
   cluster: string;
@@ -32,16 +31,10 @@ export function registerExplain(program: Command, ctx: CliContext): void {
     .option('--field <path>', 'only this field (dotted path or JSON pointer) and the provenance of its ancestors')
     .option('--helm <path>', helmOptionHelp)
     .action((ref: string, opts: ExplainCommandOptions, command: Command) => {
-      const root = resolve(String(command.optsWithGlobals().fleet ?? '.'));
-      const loaded = loadFleet(localFs, root);
-      if (!loaded.ok) {
-        printIssues(ctx, loaded.issues);
-        return;
-      }
-      const fleet = loaded.value;
-      if (!fleet.clusters.some((c) => c.name === opts.cluster)) {
-        throw new FlotillaError('USAGE', `--cluster ${opts.cluster}: the fleet has no such cluster; clusters: ${fleet.clusters.map((c) => c.name).join(', ') || 'none'}`);
-      }
+      const opened = openLocalFleet(ctx, command);
+      if (!opened) return;
+      const { fleet, root } = opened;
+      checkFilter(fleet, { cluster: opts.cluster });
       const results = renderFleet(fleet, { fs: localFs, root, renderer: releaseRenderer, cache: releaseRenderer.createCache(), targets: selectTargets(fleet, { cluster: opts.cluster }), helm: createHelmRenderer({ helm: opts.helm, traceValues: true }) });
       const rendered: TargetObjects[] = [];
       const failed: { release: string; issues: Issue[] }[] = [];

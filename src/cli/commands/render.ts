@@ -49,13 +49,9 @@ export function registerRender(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'write DIR/<cluster>/<release>.yaml per target instead of printing')
     .option('--helm <path>', helmOptionHelp)
     .action((opts: RenderOptions, command: Command) => {
-      const root = resolve(String(command.optsWithGlobals().fleet ?? '.'));
-      const loaded = loadFleet(localFs, root);
-      if (!loaded.ok) {
-        printIssues(ctx, loaded.issues);
-        return;
-      }
-      const fleet = loaded.value;
+      const opened = openLocalFleet(ctx, command);
+      if (!opened) return;
+      const { fleet, root } = opened;
       checkFilter(fleet, opts);
       const targets = selectTargets(fleet, { cluster: opts.cluster, release: opts.release });
       const progress = ctx.stderr.isTTY && ctx.format() === 'text' && targets.length > 1;
@@ -108,7 +104,22 @@ export function localRepoResolver(fleetRoot: string): (repo: ReleaseRepo) => Res
   };
 }
 
-function checkFilter(fleet: Fleet, opts: RenderOptions): void {
+/**
+ * openLocalFleet loads the fleet of --fleet from the working tree. It prints the fleet's problems
+ * (printIssues) and answers undefined when the fleet does not load.
+ */
+export function openLocalFleet(ctx: CliContext, command: Command): { fleet: Fleet; root: string } | undefined {
+  const root = resolve(String(command.optsWithGlobals().fleet ?? '.'));
+  const loaded = loadFleet(localFs, root);
+  if (!loaded.ok) {
+    printIssues(ctx, loaded.issues);
+    return undefined;
+  }
+  return { fleet: loaded.value, root };
+}
+
+/** checkFilter refuses a --cluster or --release the fleet does not have, naming the ones it has. */
+export function checkFilter(fleet: Fleet, opts: { cluster?: string; release?: string }): void {
   if (opts.cluster !== undefined && !fleet.clusters.some((c) => c.name === opts.cluster)) {
     throw new FlotillaError('USAGE', `--cluster ${opts.cluster}: the fleet has no such cluster; clusters: ${fleet.clusters.map((c) => c.name).join(', ') || 'none'}`);
   }

@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FlotillaError, changeSetActions, countChanges, formatChangeSetEntry, formatRef, summarizeChanges, type ChangeSetCounts } from '../../core/index.js';
-import { loadFleet, parseDuration, renderFleet, selectTargets, type Fleet, type LabelSelector } from '../../fleet/index.js';
+import { parseDuration, renderFleet, selectTargets, type Fleet, type LabelSelector } from '../../fleet/index.js';
 import { kubeConnector, loadKubeconfig, systemClock } from '../../kube/index.js';
 import { releaseRenderer } from '../../render/index.js';
 import { parseLabelSelector } from '../../render/patch/index.js';
@@ -10,7 +9,7 @@ import { localFs, resolveRevision } from '../../source/index.js';
 import { createHelmRenderer } from '../../source/helm/index.js';
 import type { CliContext } from '../context.js';
 import { exitCodes } from '../exit.js';
-import { helmOptionHelp, localRepoResolver, printIssues } from './render.js';
+import { checkFilter, helmOptionHelp, localRepoResolver, openLocalFleet } from './render.js';
 
 /** TargetChoice is how sync, diff and status narrow the fleet's targets. */
 export interface TargetChoice {
@@ -59,19 +58,10 @@ export function parseSelectorOption(text: string): LabelSelector {
  * undefined when the fleet does not load.
  */
 export function openFleetTargets(ctx: CliContext, command: Command, choice: TargetChoice): FleetTargets | undefined {
-  const root = resolve(String(command.optsWithGlobals().fleet ?? '.'));
-  const loaded = loadFleet(localFs, root);
-  if (!loaded.ok) {
-    printIssues(ctx, loaded.issues);
-    return undefined;
-  }
-  const fleet = loaded.value;
-  if (choice.cluster !== undefined && !fleet.clusters.some((c) => c.name === choice.cluster)) {
-    throw new FlotillaError('USAGE', `--cluster ${choice.cluster}: the fleet has no such cluster; clusters: ${fleet.clusters.map((c) => c.name).join(', ') || 'none'}`);
-  }
-  if (choice.release !== undefined && !fleet.releases.some((r) => r.name === choice.release)) {
-    throw new FlotillaError('USAGE', `--release ${choice.release}: the fleet has no such release; releases: ${fleet.releases.map((r) => r.name).join(', ') || 'none'}`);
-  }
+  const opened = openLocalFleet(ctx, command);
+  if (!opened) return undefined;
+  const { fleet, root } = opened;
+  checkFilter(fleet, choice);
   const selector = choice.selector !== undefined ? parseSelectorOption(choice.selector) : undefined;
   const chosen = selectTargets(fleet, { cluster: choice.cluster, release: choice.release, selector });
   // Helm releases render with --helm where the command has it, else FLOTILLA_HELM or helm on PATH.
