@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { FlotillaError } from '../../core/index.js';
 import { formatValue } from '../../plan/index.js';
-import { diffTarget, runLimited, type TargetDiff, type TargetInput } from '../../reconcile/index.js';
+import { diffTarget, runLimited, type TargetDiff } from '../../reconcile/index.js';
 import type { CliContext } from '../context.js';
 import { exitCodes } from '../exit.js';
-import { connectClusters, openFleetTargets, type TargetChoice } from './sync.js';
+import { connectClusters, groupByCluster, openFleetTargets, type TargetChoice } from './sync.js';
 
 interface DiffCommandOptions extends TargetChoice {
   detailedExitcode?: boolean;
@@ -29,9 +29,7 @@ export function registerDiff(program: Command, ctx: CliContext): void {
       const opened = openFleetTargets(ctx, command, opts);
       if (!opened) return;
       const connect = connectClusters(command);
-      const byCluster = new Map<string, TargetInput[]>();
-      for (const t of opened.targets) byCluster.set(t.target.cluster.name, [...(byCluster.get(t.target.cluster.name) ?? []), t]);
-      const perCluster = await runLimited([...byCluster.values()], Number(opts.concurrency ?? 8) || 8, async (targets) => {
+      const perCluster = await runLimited(groupByCluster(opened.targets), Number(opts.concurrency ?? 8) || 8, async (targets) => {
         let port;
         try {
           port = connect(targets[0]!.target.cluster);

@@ -10,7 +10,7 @@ import { createHelmRenderer } from '../../source/helm/index.js';
 import type { CliContext } from '../context.js';
 import { exitCodes } from '../exit.js';
 import { helmOptionHelp, localRepoResolver, printIssues } from './render.js';
-import { connectClusters } from './sync.js';
+import { connectClusters, groupByCluster } from './sync.js';
 
 /** RevisionSnapshot is one side of a plan: the working tree or a Git revision, as a file system. */
 export interface RevisionSnapshot {
@@ -160,12 +160,7 @@ export async function planLive(options: PlanLiveOptions): Promise<PlanRevisionsR
   const head = openHead(dir, options.head);
   const rendered = renderSnapshot(head, dir, { guards: true, helm: options.helm, onProgress: options.onProgress && ((d, t) => options.onProgress!('head', d, t)) });
   if (!rendered.ok) return { ok: false, side: 'head', label: head.label, issues: rendered.issues };
-  const byCluster = new Map<string, TargetRenderResult[]>();
-  for (const r of rendered.snapshot.results) {
-    if (!r.result.ok) continue;
-    byCluster.set(r.target.cluster.name, [...(byCluster.get(r.target.cluster.name) ?? []), r]);
-  }
-  const perCluster = await runLimited([...byCluster.values()], options.concurrency ?? 8, async (targets): Promise<LiveTargetDrift[]> => {
+  const perCluster = await runLimited(groupByCluster(rendered.snapshot.results.filter((r) => r.result.ok)), options.concurrency ?? 8, async (targets): Promise<LiveTargetDrift[]> => {
     const record = targets[0]!.target.cluster;
     let port;
     try {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { FlotillaError } from '../../core/index.js';
-import { clusterStatus, runLimited, type TargetInput, type TargetStatus } from '../../reconcile/index.js';
+import { clusterStatus, runLimited, type TargetStatus } from '../../reconcile/index.js';
 import type { CliContext } from '../context.js';
 import { exitCodes } from '../exit.js';
-import { connectClusters, openFleetTargets, type TargetChoice } from './sync.js';
+import { connectClusters, groupByCluster, openFleetTargets, type TargetChoice } from './sync.js';
 
 interface StatusCommandOptions extends TargetChoice {
   hub?: string;
@@ -46,9 +46,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         const opened = openFleetTargets(ctx, command, opts);
         if (!opened) return;
         const connect = connectClusters(command);
-        const byCluster = new Map<string, TargetInput[]>();
-        for (const t of opened.targets) byCluster.set(t.target.cluster.name, [...(byCluster.get(t.target.cluster.name) ?? []), t]);
-        const perCluster = await runLimited([...byCluster.values()], Number(opts.concurrency ?? 8) || 8, async (targets): Promise<TargetStatus[]> => {
+        const perCluster = await runLimited(groupByCluster(opened.targets), Number(opts.concurrency ?? 8) || 8, async (targets): Promise<TargetStatus[]> => {
           const record = targets[0]!.target.cluster;
           let port;
           try {

@@ -71,6 +71,13 @@ export function openFleetTargets(ctx: CliContext, command: Command, choice: Targ
   return { fleet, root, revision: head.ok ? head.value : 'local', targets: results.map((r) => ({ target: r.target, render: r.result })) };
 }
 
+/** groupByCluster splits targets per cluster, clusters and targets in the order first seen: one connection serves each group. */
+export function groupByCluster<T extends { target: { cluster: { name: string } } }>(items: Iterable<T>): T[][] {
+  const byCluster = new Map<string, T[]>();
+  for (const item of items) byCluster.set(item.target.cluster.name, [...(byCluster.get(item.target.cluster.name) ?? []), item]);
+  return [...byCluster.values()];
+}
+
 /** ConnectOptions tune the cluster clients of a command. */
 export interface ConnectOptions {
   /** Time allowed for one request. @default 10000 */
