@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { FlotillaError } from '../core/index.js';
@@ -6,12 +5,12 @@ import { renderFleet, selectTargets, loadFleet, type Fleet, type TargetRenderRes
 import { kubeConnector, loadKubeconfig, systemClock } from '../kube/index.js';
 import { HubMetrics } from '../metrics/index.js';
 import { Notifier } from '../notify/index.js';
-import { RolloutDriver, type ClusterSyncResult, type ReconcileEvent, type TargetInput } from '../reconcile/index.js';
+import { openFleetSource, RolloutDriver, type ClusterSyncResult, type ReconcileEvent, type TargetInput } from '../reconcile/index.js';
 import { releaseRenderer } from '../render/index.js';
 import { matchesLabelSelector, parseLabelSelector } from '../render/patch/index.js';
 import type { RolloutCommand, RolloutState } from '../rollout/index.js';
 import { createHelmRenderer } from '../source/helm/index.js';
-import { GitSource, gitRevisionFs, redactUrl, type GitCredentials, type GitRevision } from '../source/index.js';
+import { gitRevisionFs, redactUrl, type GitCredentials, type GitRevision, type GitSource } from '../source/index.js';
 import { SqliteHubStore } from '../store/index.js';
 import { HubEventLog } from './event-log.js';
 import type { AgentReport, ClusterView, GitPush, GitPushOutcome, HubActions, SyncAccepted, SyncRequest, TargetView } from './ports.js';
@@ -169,13 +168,7 @@ export class HubRuntime implements HubActions {
         reconciler: { concurrency: options.concurrency, resyncMs: options.resyncMs, waitIntervalMs: options.waitIntervalMs },
         stepMs: options.rolloutStepMs,
       });
-      const source = new GitSource({
-        url: options.repo,
-        branch: options.branch,
-        dir: join(options.dataDir, 'source'),
-        intervalMs: options.intervalMs ?? 60_000,
-        credentials: options.gitCredentials,
-        env: options.env,
+      const source = openFleetSource(options, {
         onRevision: (revision) => runtime?.onRevision(revision),
         onError: (error) => runtime?.onFetchError(error),
       });

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { FlotillaError } from '../core/index.js';
 import { loadFleet, renderFleet, selectTargets } from '../fleet/index.js';
 import { AgentMetrics } from '../metrics/index.js';
 import { releaseRenderer } from '../render/index.js';
 import { createHelmRenderer } from '../source/helm/index.js';
-import { GitSource, gitRevisionFs, redactUrl, type GitCredentials, type GitRevision } from '../source/index.js';
+import { gitRevisionFs, redactUrl, type GitCredentials, type GitRevision, type GitSource } from '../source/index.js';
 import { hubReportTransport } from './agent-hub-client.js';
 import { AgentReporter, type AgentTargetStatus, type ReportOutcome, type ReportTransport, type ReporterStats } from './agent-reporter.js';
 import { safeSink, type ReconcileEvent } from './events.js';
+import { openFleetSource } from './fleet-source.js';
 import type { Clock, ClusterConnector } from './ports.js';
 import { Reconciler, type ClusterLoopState } from './reconciler.js';
 import type { ClusterSyncResult, TargetInput } from './sync-fleet.js';
@@ -146,13 +146,7 @@ export class Agent {
       waitIntervalMs: options.waitIntervalMs,
       backoff: options.clusterBackoff,
     });
-    this.source = new GitSource({
-      url: options.repo,
-      branch: options.branch,
-      dir: join(options.dataDir, 'source'),
-      intervalMs: options.intervalMs ?? 60_000,
-      credentials: options.gitCredentials,
-      env: options.env,
+    this.source = openFleetSource(options, {
       onRevision: (revision) => this.onRevision(revision),
       onError: (error) => this.onFetchError(error),
     });

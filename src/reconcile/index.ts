@@ -9,6 +9,7 @@ export { diffTarget, type TargetDiff, type TargetDiffState, type ObjectDrift, ty
 export { clusterStatus, type TargetStatus } from './status.js';
 export { DriftMonitor, pinTargets, type PinnedTarget, type ObjectDriftReport, type DriftMonitorOptions } from './drift-monitor.js';
 export { Reconciler, backoffStep, type ReconcilerOptions, type DesiredFleet, type ClusterLoopState } from './reconciler.js';
+export { openFleetSource, type FleetSourceOptions } from './fleet-source.js';
 export { Agent, type AgentOptions, type AgentStatus, type AgentLog } from './agent.js';
 export { AgentReporter, type AgentReporterOptions, type AgentReportBody, type AgentReportEvent, type AgentTargetStatus, type ReportOutcome, type ReportTransport, type ReporterStats, type SendResult } from './agent-reporter.js';
 export { ReportBuffer, type BufferedEntry } from './agent-buffer.js';
