@@ -1,4 +1,4 @@
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { FlotillaError } from '../core/index.js';
 import { parseDuration } from '../fleet/index.js';
 
@@ -17,6 +17,14 @@ export function portOption(text: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FlotillaError('USAGE', `--port ${text} is not a port number`);
   return port;
+}
+
+/** addFleetRepoOptions adds --repo, --branch and --interval: the fleet repository a long-running command follows. */
+export function addFleetRepoOptions(command: Command): Command {
+  return command
+    .option('--repo <url>', 'the fleet repository: an https, ssh or file URL, or a path (default: the --fleet directory, a Git checkout)')
+    .option('--branch <name>', "the branch to follow (default: the repository's default branch)")
+    .option('--interval <duration>', 'how often to fetch the repository', '1m');
 }
 
 /** logFormatOption is the --log-format option: log lines as text or JSON. */

@@ -8,7 +8,7 @@ import { kubeConnector, loadKubeconfig, systemClock } from '../../kube/index.js'
 import { Agent, startAgentEndpoint, type ClusterConnector } from '../../reconcile/index.js';
 import type { GitCredentials } from '../../source/index.js';
 import type { CliContext } from '../context.js';
-import { durationOption as duration, logFormatOption, logLevelOption, waitForSignal } from '../runtime-options.js';
+import { addFleetRepoOptions, durationOption as duration, logFormatOption, logLevelOption, waitForSignal } from '../runtime-options.js';
 import { helmOptionHelp } from './render.js';
 
 interface AgentCommandOptions {
@@ -94,13 +94,11 @@ function hubToken(opts: AgentCommandOptions): string | (() => string) {
  * SIGINT or SIGTERM, then stops gracefully (the sync in flight finishes, one last report is tried).
  */
 export function registerAgent(program: Command, ctx: CliContext): void {
-  program
+  const agentCommand = program
     .command('agent')
     .description('Run the pull-mode agent of one cluster: fetch the fleet from Git, reconcile only this cluster, report to a hub')
-    .requiredOption('--cluster <name>', 'the cluster record (metadata.name) this agent reconciles')
-    .option('--repo <url>', 'the fleet repository: an https, ssh or file URL, or a path (default: the --fleet directory, a Git checkout)')
-    .option('--branch <name>', "the branch to follow (default: the repository's default branch)")
-    .option('--interval <duration>', 'how often to fetch the repository', '1m')
+    .requiredOption('--cluster <name>', 'the cluster record (metadata.name) this agent reconciles');
+  addFleetRepoOptions(agentCommand)
     .option('--context <name>', "the kubeconfig context of this cluster (default: the kubeconfig's current context; without a kubeconfig, the pod's service account)")
     .option('--hub <url>', 'report status and events to this hub (POST /api/v1/agents/CLUSTER/report)')
     .option('--token <token>', 'the agent token for --hub (default: $FLOTILLA_TOKEN)')

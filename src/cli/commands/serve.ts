@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { createHubLogger, HubRuntime, type LogFormat } from '../../api/index.js';
 import { FlotillaError } from '../../core/index.js';
 import type { CliContext } from '../context.js';
-import { durationOption as duration, logFormatOption, logLevelOption, portOption, waitForSignal } from '../runtime-options.js';
+import { addFleetRepoOptions, durationOption as duration, logFormatOption, logLevelOption, portOption, waitForSignal } from '../runtime-options.js';
 import { helmOptionHelp } from './render.js';
 
 interface ServeOptions {
@@ -27,12 +27,10 @@ interface ServeOptions {
  * http://HOST:PORT` once it serves, runs until SIGINT or SIGTERM, then shuts down gracefully.
  */
 export function registerServe(program: Command, ctx: CliContext): void {
-  program
+  const serveCommand = program
     .command('serve')
-    .description('Run the hub: reconcile the fleet from Git continuously; serve the API, dashboard, webhooks and metrics')
-    .option('--repo <url>', 'the fleet repository: an https, ssh or file URL, or a path (default: the --fleet directory, a Git checkout)')
-    .option('--branch <name>', "the branch to follow (default: the repository's default branch)")
-    .option('--interval <duration>', 'how often to fetch the repository', '1m')
+    .description('Run the hub: reconcile the fleet from Git continuously; serve the API, dashboard, webhooks and metrics');
+  addFleetRepoOptions(serveCommand)
     .option('--port <port>', 'the port to listen on (0 picks a free one)', '8080')
     .option('--host <address>', 'the address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--data <dir>', 'the data directory: history, audit log, rollout state, lock', '.flotilla-hub')
