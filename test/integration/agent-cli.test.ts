@@ -4,7 +4,7 @@
 // pod, or with --hub but no token, it stops at once with the error that says what is missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,29 +12,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gitFleet, runFlotilla } from '../support/git-fleet.js';
 import { startClusters } from '../support/sync-fleet.js';
+import { waitForLine } from '../support/process.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const tsx = import.meta.resolve('tsx');
 const cli = (args: string[]) => ['--import', tsx, join(root, 'src/cli/main.ts'), ...args];
-
-function waitForLine(child: ChildProcessWithoutNullStreams, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; stdout so far: ${out}`)), timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = pattern.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[0]);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the agent exited with ${code} before printing ${pattern}`));
-    });
-  });
-}
 
 test('flotilla agent syncs its cluster, reports to the hub with its token, and stops cleanly on SIGTERM', { timeout: 60_000 }, async () => {
   const sandbox = await startClusters(['edge-1']);
@@ -68,7 +50,7 @@ test('flotilla agent syncs its cluster, reports to the hub with its token, and s
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   try {
-    const url = (await waitForLine(child, /^listening on http:\/\/127\.0\.0\.1:\d+\n/m)).trim().replace('listening on ', '');
+    const url = (await waitForLine(child, /^listening on http:\/\/127\.0\.0\.1:\d+\n/m, 'the agent')).trim().replace('listening on ', '');
     for (let i = 0; i < 400 && (await fetch(`${url}/readyz`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 25));
     for (let i = 0; i < 400 && !reports.some((r) => r.body.targets.some((x) => x.sync === 'Synced')); i++) await new Promise((r) => setTimeout(r, 25));
     assert.equal((sandbox.cluster('edge-1').api.store.get('/configmaps', 'default', 'hello')?.data as Record<string, string> | undefined)?.a, 'b');

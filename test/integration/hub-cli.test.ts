@@ -3,37 +3,19 @@
 // lock released) with JSON log lines on stderr.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gitFleet } from '../support/git-fleet.js';
 import { startClusters } from '../support/sync-fleet.js';
+import { waitForLine } from '../support/process.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const tsx = import.meta.resolve('tsx');
 
 function serveArgs(repo: string, data: string, kubeconfig: string): string[] {
   return ['--import', tsx, join(root, 'src/cli/main.ts'), 'serve', '--repo', repo, '--port', '0', '--data', data, '--log-format', 'json', '--kubeconfig', kubeconfig, '--interval', '1m'];
-}
-
-function waitForLine(child: ChildProcessWithoutNullStreams, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; stdout so far: ${out}`)), timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = pattern.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[0]);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the hub exited with ${code} before printing ${pattern}`));
-    });
-  });
 }
 
 test('flotilla serve prints where it listens, refuses a second hub on its data directory, and stops cleanly on SIGTERM', { timeout: 60_000 }, async () => {
@@ -50,7 +32,7 @@ test('flotilla serve prints where it listens, refuses a second hub on its data d
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   try {
-    const line = await waitForLine(child, /^listening on http:\/\/127\.0\.0\.1:(\d+)\n/m);
+    const line = await waitForLine(child, /^listening on http:\/\/127\.0\.0\.1:(\d+)\n/m, 'the hub');
     const url = line.trim().replace('listening on ', '');
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     const targets = async () => (await (await fetch(`${url}/api/v1/targets`, { headers: { authorization: 'Bearer cli-viewer-token' } })).json()) as { targets: { sync: string }[] };
