@@ -2,13 +2,12 @@
 // cluster overlays the real kustomize builds the same way, and that never overwrites anything.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runFlotilla } from '../support/git-fleet.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { parse } from 'yaml';
-import { runCli } from '../../src/cli/program.js';
 import { toolPath } from '../../scripts/tools.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -17,17 +16,6 @@ const tsx = import.meta.resolve('tsx');
 
 function flotilla(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', tsx, join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd });
-}
-
-async function inProcess(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const status = await runCli(args, { stdout, stderr });
-  return { status, stdout: out, stderr: err };
 }
 
 function scratch(): string {
@@ -56,7 +44,7 @@ test('init then render works with no edits: six clusters, each overlay built as 
 
     for (const cluster of ['dev-us-east', 'production-eu-west']) {
       const overlay = join(fleet, 'clusters', cluster);
-      const ours = await inProcess(['build', overlay]);
+      const ours = await runFlotilla(['build', overlay]);
       assert.equal(ours.status, 0, ours.stderr);
       const kustomize = execFileSync(toolPath('kubectl'), ['kustomize', overlay], { encoding: 'utf8' });
       assert.equal(ours.stdout, kustomize, cluster);
@@ -75,16 +63,16 @@ test('init never overwrites: an existing file is named and nothing at all is wri
     writeFileSync(join(dir, 'README.md'), 'ours\n');
     mkdirSync(join(dir, 'base'));
     writeFileSync(join(dir, 'base', 'kustomization.yaml'), 'resources: []\n');
-    const refused = await inProcess(['init', dir]);
+    const refused = await runFlotilla(['init', dir]);
     assert.equal(refused.status, 1);
     assert.equal(refused.stderr.split('\n')[0], `error [INIT_FILE_EXISTS]: ${dir}: 2 files exist already: README.md, base/kustomization.yaml; nothing was written`);
     assert.deepEqual(readdirSync(dir).sort(), ['README.md', 'base']);
     assert.equal(readFileSync(join(dir, 'README.md'), 'utf8'), 'ours\n');
 
     const fresh = join(dir, 'fleet');
-    assert.equal((await inProcess(['init', fresh])).status, 0);
+    assert.equal((await runFlotilla(['init', fresh])).status, 0);
     writeFileSync(join(fresh, 'flotilla.yaml'), 'edited\n');
-    const again = await inProcess(['init', fresh, '-o', 'json']);
+    const again = await runFlotilla(['init', fresh, '-o', 'json']);
     assert.equal(again.status, 1);
     assert.equal((JSON.parse(again.stdout) as { error: { code: string } }).error.code, 'INIT_FILE_EXISTS');
     assert.equal(readFileSync(join(fresh, 'flotilla.yaml'), 'utf8'), 'edited\n');
@@ -96,7 +84,7 @@ test('init never overwrites: an existing file is named and nothing at all is wri
 test('--envs, --regions and --name shape the fleet; --fleet is the default directory; JSON lists files and clusters', async () => {
   const dir = scratch();
   try {
-    const result = await inProcess(['--fleet', dir, 'init', '--envs', 'dev, prod', '--regions', 'eu', '--name', 'shop', '-o', 'json']);
+    const result = await runFlotilla(['--fleet', dir, 'init', '--envs', 'dev, prod', '--regions', 'eu', '--name', 'shop', '-o', 'json']);
     assert.equal(result.status, 0, result.stderr);
     const json = JSON.parse(result.stdout) as { dir: string; files: string[]; clusters: string[] };
     assert.equal(json.dir, dir);
@@ -106,7 +94,7 @@ test('--envs, --regions and --name shape the fleet; --fleet is the default direc
     const fleet = parse(readFileSync(join(dir, 'flotilla.yaml'), 'utf8')) as { metadata: { name: string }; spec: { rollout: { waves: { name: string }[] } } };
     assert.equal(fleet.metadata.name, 'shop');
     assert.deepEqual(fleet.spec.rollout.waves.map((w) => w.name), ['dev', 'prod']);
-    const render = await inProcess(['--fleet', dir, 'render', '-o', 'json']);
+    const render = await runFlotilla(['--fleet', dir, 'render', '-o', 'json']);
     assert.equal(render.status, 0, render.stderr);
     assert.deepEqual((JSON.parse(render.stdout) as { summary: unknown }).summary, { targets: 2, rendered: 2, blocked: 0, failed: 0 });
   } finally {
@@ -117,7 +105,7 @@ test('--envs, --regions and --name shape the fleet; --fleet is the default direc
 test('init reports every bad name at once and writes nothing', async () => {
   const dir = scratch();
   try {
-    const result = await inProcess(['init', dir, '--envs', 'Dev,qa,qa', '--regions', 'eu_west']);
+    const result = await runFlotilla(['init', dir, '--envs', 'Dev,qa,qa', '--regions', 'eu_west']);
     assert.equal(result.status, 1);
     assert.deepEqual(
       result.stderr.split('\n').filter((l) => l.startsWith('error')),

@@ -1,6 +1,7 @@
 // `flotilla render` driven as a user drives it: the command line, its output, files and exit codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runFlotilla } from '../support/git-fleet.js';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,19 +16,6 @@ const clusters = ['dev-eu-west', 'dev-us-east', 'prod-eu-west', 'prod-us-east', 
 
 function flotilla(args: string[], cwd = root): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd });
-}
-
-// The same CLI in-process (runCli is what main.ts runs), for the cases that do not need a process
-// of their own: starting one costs seconds on a busy machine.
-async function inProcess(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const status = await runCli(args, { stdout, stderr });
-  return { status, stdout: out, stderr: err };
 }
 
 function scratch(): string {
@@ -54,12 +42,12 @@ test('flotilla render prints every target under a "# cluster/release" header as 
 });
 
 test('--cluster and --release choose the targets; an unknown name is a usage error listing the known ones', async () => {
-  const one = await inProcess(['--fleet', example, 'render', '--cluster', 'prod-eu-west', '--release', 'cluster-config']);
+  const one = await runFlotilla(['--fleet', example, 'render', '--cluster', 'prod-eu-west', '--release', 'cluster-config']);
   assert.equal(one.status, 0, one.stderr);
   assert.match(one.stdout, /^# prod-eu-west\/cluster-config\n/);
   assert.match(one.stdout, /COMPLIANCE: gdpr/);
   assert.match(one.stdout, /security\.policy\/level: strict/);
-  const unknown = await inProcess(['--fleet', example, 'render', '--cluster', 'prod-eu-central']);
+  const unknown = await runFlotilla(['--fleet', example, 'render', '--cluster', 'prod-eu-central']);
   assert.equal(unknown.status, 1);
   assert.match(unknown.stderr, /error \[USAGE\]: --cluster prod-eu-central: the fleet has no such cluster; clusters: dev-eu-west, dev-us-east,/);
 });
@@ -68,7 +56,7 @@ test('--out DIR writes DIR/<cluster>/<release>.yaml for every target', async () 
   const dir = scratch();
   try {
     const out = join(dir, 'out');
-    const result = await inProcess(['--fleet', example, 'render', '--out', out]);
+    const result = await runFlotilla(['--fleet', example, 'render', '--out', out]);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, '');
     assert.deepEqual(readdirSync(out).sort(), clusters);
@@ -97,7 +85,7 @@ test('a target blocked by the identity guard exits 3, names the guard and the ob
     assert.equal(existsSync(join(out, 'prod-eu-west/web.yaml')), true);
     assert.equal(existsSync(join(out, 'prod-us-east/cluster-config.yaml')), true);
 
-    const printed = await inProcess(['--fleet', fleet, 'render']);
+    const printed = await runFlotilla(['--fleet', fleet, 'render']);
     assert.equal(printed.status, 3);
     assert.doesNotMatch(printed.stdout, /^# prod-eu-west\/cluster-config$/m, 'a blocked target is not printed');
     assert.match(printed.stdout, /^# prod-eu-west\/web$/m);
@@ -110,7 +98,7 @@ test('--output json reports each target with its status, objects, guard verdicts
   const dir = scratch();
   try {
     const fleet = misdirectedFleet(dir);
-    const result = await inProcess(['--fleet', fleet, '--output', 'json', 'render', '--cluster', 'prod-eu-west']);
+    const result = await runFlotilla(['--fleet', fleet, '--output', 'json', 'render', '--cluster', 'prod-eu-west']);
     assert.equal(result.status, 3);
     const report = JSON.parse(result.stdout);
     assert.deepEqual(report.summary, { targets: 2, rendered: 1, blocked: 1, failed: 0 });
@@ -131,7 +119,7 @@ test('a target that fails to render exits 1 with the error while the others rend
     const fleet = join(dir, 'fleet');
     cpSync(example, fleet, { recursive: true });
     writeFileSync(join(fleet, 'apps/web/base/service.yaml'), readFileSync(join(example, 'apps/web/base/service.yaml'), 'utf8').replace('port: 80', 'port: ${HTTP_PORT}'));
-    const result = await inProcess(['--fleet', fleet, 'render', '--cluster', 'dev-us-east']);
+    const result = await runFlotilla(['--fleet', fleet, 'render', '--cluster', 'dev-us-east']);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /error \[RENDER_SUBSTITUTION_UNDEFINED\]: dev-us-east\/web: Service\/web\/web: spec\.ports\[0\]\.port: variable HTTP_PORT is not defined and has no default/);
     assert.match(result.stderr, /hint: Define the variable/);
@@ -148,13 +136,13 @@ test('an invalid fleet file reports every problem with file, line and field, and
     cpSync(example, fleet, { recursive: true });
     const text = readFileSync(join(fleet, 'flotilla.yaml'), 'utf8').replace('wait: true', 'wait: "yes"').replace('prune: true', 'prun: true');
     writeFileSync(join(fleet, 'flotilla.yaml'), text);
-    const result = await inProcess(['--fleet', fleet, 'render']);
+    const result = await runFlotilla(['--fleet', fleet, 'render']);
     assert.equal(result.status, 1);
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /error \[FLEET_INVALID\]: flotilla\.yaml:\d+: spec\.releases\[0\]\.prun: unknown field "prun" \(did you mean "prune"\?\)/);
     assert.match(result.stderr, /error \[FLEET_INVALID\]: flotilla\.yaml:\d+: spec\.releases\[1\]\.wait: must be true or false, not the string "yes"/);
     assert.match(result.stderr, /2 problems\n$/);
-    const json = await inProcess(['--fleet', fleet, '-o', 'json', 'render']);
+    const json = await runFlotilla(['--fleet', fleet, '-o', 'json', 'render']);
     assert.equal(json.status, 1);
     assert.equal(JSON.parse(json.stdout).errors[0].field, 'spec.releases[0].prun');
   } finally {

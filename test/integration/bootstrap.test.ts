@@ -4,6 +4,7 @@
 // refusal writes nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runFlotilla } from '../support/git-fleet.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,13 +16,6 @@ import { copyFleet, exampleClusters, kubectlJson, startClusters } from '../suppo
 function sink(): NodeJS.WritableStream & { text: string } {
   const out = { text: '', write(chunk: string) { out.text += chunk; return true; } };
   return out as unknown as NodeJS.WritableStream & { text: string };
-}
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(args, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 function git(dir: string, args: string[]): string {
@@ -47,14 +41,14 @@ test('a seventh cluster bootstrapped into the example fleet is synced by the nex
   try {
     gitRepo(fleet.dir);
     const k = ['--fleet', fleet.dir, '--kubeconfig', sandbox.kubeconfigPath!];
-    const first = await run(['sync', ...k, '-o', 'json']);
-    assert.equal(first.code, 0, first.stderr + first.stdout);
+    const first = await runFlotilla(['sync', ...k, '-o', 'json']);
+    assert.equal(first.status, 0, first.stderr + first.stdout);
     assert.deepEqual((JSON.parse(first.stdout) as SyncJson).clusters.map((c) => c.cluster), exampleClusters);
 
     // Some work is staged already: bootstrap commits its own files only.
     git(fleet.dir, ['rm', '--quiet', '--cached', 'base/default-deny.yaml']);
-    const boot = await run(['bootstrap', newCluster, '--label', 'env=dev', '--label', 'region=ap-south', '--identity', 'REGION=ap-south-1', '--identity', 'ENVIRONMENT=dev', '--context', newCluster, '--commit', ...k]);
-    assert.equal(boot.code, 0, boot.stderr);
+    const boot = await runFlotilla(['bootstrap', newCluster, '--label', 'env=dev', '--label', 'region=ap-south', '--identity', 'REGION=ap-south-1', '--identity', 'ENVIRONMENT=dev', '--context', newCluster, '--commit', ...k]);
+    assert.equal(boot.status, 0, boot.stderr);
     assert.match(boot.stdout, new RegExp(`^bootstrapped cluster ${newCluster}: context ${newCluster}, fingerprint ${sandbox.cluster(newCluster).fingerprint}\n`));
     assert.match(boot.stdout, /^ {2}releases that select it: cluster-config, web$/m);
     assert.equal(boot.stderr, '', 'no progress lines when stderr is not a terminal');
@@ -72,8 +66,8 @@ test('a seventh cluster bootstrapped into the example fleet is synced by the nex
     assert.equal(git(fleet.dir, ['diff', '--cached', '--name-only']), 'base/default-deny.yaml', "the user's staged change is still staged, not committed");
     git(fleet.dir, ['reset', '--quiet', 'HEAD', 'base/default-deny.yaml']);
 
-    const next = await run(['sync', ...k, '-o', 'json']);
-    assert.equal(next.code, 0, next.stderr + next.stdout);
+    const next = await runFlotilla(['sync', ...k, '-o', 'json']);
+    assert.equal(next.status, 0, next.stderr + next.stdout);
     const result = JSON.parse(next.stdout) as SyncJson;
     assert.deepEqual(result.clusters.map((c) => c.cluster), [newCluster, ...exampleClusters]);
     for (const t of result.targets) {
@@ -102,43 +96,43 @@ test('bootstrap refuses, writing nothing: a name or a live cluster already in th
   const listing = () => readdirSync(join(fleet.dir, 'clusters')).sort();
   const before = listing();
   try {
-    const taken = await run(['bootstrap', 'prod-eu-west', ...full, '--context', 'edge-1', ...k]);
-    assert.equal(taken.code, 1);
+    const taken = await runFlotilla(['bootstrap', 'prod-eu-west', ...full, '--context', 'edge-1', ...k]);
+    assert.equal(taken.status, 1);
     assert.match(taken.stderr, /^error \[BOOTSTRAP_CLUSTER_EXISTS\]: cluster prod-eu-west is already in the fleet \(clusters\/prod-eu-west\/cluster\.yaml\); nothing was written\n/);
 
-    const identity = await run(['bootstrap', 'edge-1', '--label', 'env=dev', '--label', 'region=eu-central', '--context', 'edge-1', ...k]);
-    assert.equal(identity.code, 1);
+    const identity = await runFlotilla(['bootstrap', 'edge-1', '--label', 'env=dev', '--label', 'region=eu-central', '--context', 'edge-1', ...k]);
+    assert.equal(identity.status, 1);
     assert.match(identity.stderr, /error \[FLEET_TEMPLATE_UNDEFINED\]: templates\/cluster\/kustomization\.yaml:24: \{\{cluster\.identity\.REGION\}\}: cluster edge-1 has no identity key "REGION" \(it has: CLUSTER_NAME\)/);
     assert.match(identity.stderr, /kustomization\.yaml:25: \{\{cluster\.identity\.ENVIRONMENT\}\}/, 'every missing key at once');
 
-    const noOverlay = await run(['bootstrap', 'edge-1', '--label', 'env=qa', '--label', 'region=eu-central', '--identity', 'REGION=eu-central-1', '--identity', 'ENVIRONMENT=qa', '--context', 'edge-1', ...k, '-o', 'json']);
-    assert.equal(noOverlay.code, 1);
+    const noOverlay = await runFlotilla(['bootstrap', 'edge-1', '--label', 'env=qa', '--label', 'region=eu-central', '--identity', 'REGION=eu-central-1', '--identity', 'ENVIRONMENT=qa', '--context', 'edge-1', ...k, '-o', 'json']);
+    assert.equal(noOverlay.status, 1);
     const errors = (JSON.parse(noOverlay.stdout) as { errors: { code: string; message: string }[] }).errors;
     assert.ok(errors.some((e) => e.code === 'RENDER_RESOURCE_NOT_FOUND' && /edge-1\/cluster-config: .*environments\/qa/.test(e.message)), JSON.stringify(errors));
 
-    const twin = await run(['bootstrap', 'edge-2', ...full, '--context', 'dev-us-east', ...k]);
-    assert.equal(twin.code, 0, twin.stderr);
-    const again = await run(['bootstrap', 'edge-3', ...full, '--context', 'dev-us-east', ...k]);
-    assert.equal(again.code, 1);
+    const twin = await runFlotilla(['bootstrap', 'edge-2', ...full, '--context', 'dev-us-east', ...k]);
+    assert.equal(twin.status, 0, twin.stderr);
+    const again = await runFlotilla(['bootstrap', 'edge-3', ...full, '--context', 'dev-us-east', ...k]);
+    assert.equal(again.status, 1);
     assert.match(again.stderr, /^error \[BOOTSTRAP_CLUSTER_EXISTS\]: context dev-us-east reaches the cluster already recorded as edge-2 \(clusters\/edge-2\/cluster\.yaml\): both have kube-system uid [0-9a-f-]+; nothing was written/);
 
     await sandbox.faults('edge-1').set({ down: true });
-    const down = await run(['bootstrap', 'edge-1', ...full, '--context', 'edge-1', '--request-timeout', '2s', ...k]);
-    assert.equal(down.code, 1);
+    const down = await runFlotilla(['bootstrap', 'edge-1', ...full, '--context', 'edge-1', '--request-timeout', '2s', ...k]);
+    assert.equal(down.status, 1);
     assert.match(down.stderr, /^error \[KUBE_UNREACHABLE\]: .*edge-1/m);
 
     // A template whose overlay would fail the identity guard blocks the bootstrap itself (exit 3).
     const template = join(fleet.dir, 'templates', 'cluster', 'kustomization.yaml');
     const original = readFileSync(template, 'utf8');
     writeFileSync(template, original.replace('- CLUSTER_NAME={{cluster.name}}', '- CLUSTER_NAME=prod-eu-west'));
-    const blocked = await run(['bootstrap', 'edge-3', ...full, '--context', 'edge-1', ...k]);
+    const blocked = await runFlotilla(['bootstrap', 'edge-3', ...full, '--context', 'edge-1', ...k]);
     writeFileSync(template, original);
-    assert.equal(blocked.code, 3, blocked.stderr);
+    assert.equal(blocked.status, 3, blocked.stderr);
     assert.match(blocked.stderr, /^blocked \[identity\] edge-3\/cluster-config: ConfigMap\/kube-system\/cluster-identity says CLUSTER_NAME=prod-eu-west, but the target cluster is edge-3$/m);
     assert.match(blocked.stderr, /^cluster edge-3 would not sync; nothing was written$/m);
 
-    const noGit = await run(['bootstrap', 'edge-1', ...full, '--context', 'edge-1', '--commit', ...k]);
-    assert.equal(noGit.code, 1);
+    const noGit = await runFlotilla(['bootstrap', 'edge-1', ...full, '--context', 'edge-1', '--commit', ...k]);
+    assert.equal(noGit.status, 1);
     assert.match(noGit.stderr, /^error \[GIT_FAILED\]: git rev-parse --show-toplevel in /);
 
     assert.deepEqual(listing(), [...before, 'edge-2'].sort(), 'only the one successful bootstrap wrote anything');
@@ -153,11 +147,11 @@ test('bootstrap --dry-run reads the fingerprint and prints the files without wri
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-bootstrap-'));
   const sandbox = await startClusters(['edge-1']);
   try {
-    const init = await run(['init', dir, '--envs', 'dev', '--regions', 'eu']);
-    assert.equal(init.code, 0, init.stderr);
+    const init = await runFlotilla(['init', dir, '--envs', 'dev', '--regions', 'eu']);
+    assert.equal(init.status, 0, init.stderr);
     const k = ['--fleet', dir, '--kubeconfig', sandbox.kubeconfigPath!];
-    const dry = await run(['bootstrap', 'edge-1', '--label', 'env=dev', '--label', 'region=eu', '--context', 'edge-1', '--dry-run', ...k]);
-    assert.equal(dry.code, 0, dry.stderr);
+    const dry = await runFlotilla(['bootstrap', 'edge-1', '--label', 'env=dev', '--label', 'region=eu', '--context', 'edge-1', '--dry-run', ...k]);
+    assert.equal(dry.status, 0, dry.stderr);
     assert.match(dry.stdout, /^# clusters\/edge-1\/cluster\.yaml\n# Written by flotilla bootstrap\.\n/);
     assert.match(dry.stdout, new RegExp(`fingerprint: ${sandbox.cluster('edge-1').fingerprint}\n`));
     assert.match(dry.stdout, /^# clusters\/edge-1\/kustomization\.yaml\n/m);
@@ -176,8 +170,8 @@ test('bootstrap --dry-run reads the fingerprint and prints the files without wri
     const fleetFile = join(dir, 'flotilla.yaml');
     const text = readFileSync(fleetFile, 'utf8');
     writeFileSync(fleetFile, text.replace(/ {2}clusterTemplate:\n {4}path: templates\/cluster\n/, ''));
-    const bare = await run(['bootstrap', 'edge-1', '--label', 'env=dev', '--label', 'region=eu', '--context', 'edge-1', ...k]);
-    assert.equal(bare.code, 1);
+    const bare = await runFlotilla(['bootstrap', 'edge-1', '--label', 'env=dev', '--label', 'region=eu', '--context', 'edge-1', ...k]);
+    assert.equal(bare.status, 1);
     assert.match(bare.stderr, /error \[RENDER_KUSTOMIZATION_NOT_FOUND\]: edge-1\/cluster-config: clusters\/edge-1: no kustomization file/);
     assert.match(bare.stderr, /^note: the fleet has no spec\.clusterTemplate, so bootstrap writes no overlay into clusters\/edge-1\//m);
     assert.ok(!existsSync(join(dir, 'clusters', 'edge-1')));
