@@ -274,6 +274,8 @@ test('a fleet of 300 clusters: the grid draws what is on screen, and the keyboar
     // badge, word and icon, in the row's link name, and only they do; the totals count them.
     await page.getByLabel('Label selector').fill('env=dev,region=eu-west');
     await page.getByText('20 of 300 clusters shown').waitFor();
+    // The grid was scrolled to its middle: after the filter it must draw the 20 rows from the top.
+    await page.waitForFunction("document.querySelectorAll('table.grid th.grid-cluster a').length === 20", undefined, { timeout: 5_000 });
     const modes = new Map(big.state.clusters().map((c) => [c.name, c.mode]));
     const rowLinks = page.locator('table.grid th.grid-cluster a');
     let pullRows = 0;

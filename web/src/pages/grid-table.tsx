@@ -178,6 +178,13 @@ export function GridTable({ groups, groupBy, releases, cellsOf, describedBy, rea
     };
   }, []);
 
+  // When the rows change (a new filter), the box may already have clamped its scroll position
+  // without a scroll event yet; read it now so the drawn window is never past the last row.
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (el && (el.scrollTop !== view.top || el.clientHeight !== view.height)) setView({ top: el.scrollTop, height: el.clientHeight });
+  }, [items]);
+
   useLayoutEffect(() => {
     const t = table.current;
     if (!t) return;
