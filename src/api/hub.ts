@@ -302,7 +302,10 @@ export class HubRuntime implements HubActions {
     const targets: TargetInput[] = [...rendered.targets.values()].filter((r) => r.target.cluster.connection.mode !== 'pull').map((r) => ({ target: r.target, render: r.result }));
     this.driver
       .setDesired({ fleet, revision: revision.commit, targets })
-      .then(() => this.state.setReady(true))
+      .then(() => {
+        this.state.setReady(true);
+        this.refreshTargets();
+      })
       .catch((error: unknown) => this.log.error({ err: error, revision: revision.commit }, 'the new revision could not be handed to the rollout driver'));
   }
 
@@ -324,30 +327,34 @@ export class HubRuntime implements HubActions {
     this.events.publish(event);
     if (event.type === 'ClusterUnreachable') this.state.updateCluster(event.cluster, { reachable: false, message: event.message });
     if (event.type === 'ClusterReachable') this.state.updateCluster(event.cluster, { reachable: true, message: undefined, lastSeen: event.time });
-    if (event.type === 'DriftDetected' || event.type === 'DriftCorrected' || event.type === 'DriftResolved') this.refreshTargets();
+    if (event.type === 'DriftDetected' || event.type === 'DriftCorrected' || event.type === 'DriftResolved') this.refreshTargets({ cluster: event.cluster });
   }
 
   private onClusterSynced(result: ClusterSyncResult): void {
     this.metrics.observeReconcile(result.cluster, result.durationMs / 1000);
     if (result.state !== 'Unreachable') this.state.updateCluster(result.cluster, { reachable: true, lastSeen: Date.now(), message: undefined });
     else this.metrics.setClusterUp(result.cluster, false);
-    this.refreshTargets();
+    this.refreshTargets({ cluster: result.cluster });
   }
 
   private onRolloutChanged(rollout: RolloutState): void {
     if (this.closed) return;
     this.state.setRollout(rollout);
     this.metrics.setRollout(rollout);
-    this.refreshTargets();
+    // A rollout moves the pins (the desired revision) of its own release's targets only.
+    this.refreshTargets({ release: rollout.release });
   }
 
-  /** refreshTargets copies the loop's view of every target into the served state and the metrics. */
-  private refreshTargets(): void {
+  /**
+   * refreshTargets copies the loop's view of the targets (all, or those of one cluster or one
+   * release: what an event can have changed) into the served state and the metrics.
+   */
+  private refreshTargets(only?: { cluster?: string; release?: string }): void {
     if (this.closed) return;
     const reconciler = this.driver.reconciler;
     const drift = new Map<string, number>();
-    for (const c of reconciler.drift()) for (const o of c.objects) drift.set(`${c.cluster}/${o.release}`, (drift.get(`${c.cluster}/${o.release}`) ?? 0) + 1);
-    for (const r of reconciler.targets()) {
+    for (const c of reconciler.drift(only?.cluster)) for (const o of c.objects) drift.set(`${c.cluster}/${o.release}`, (drift.get(`${c.cluster}/${o.release}`) ?? 0) + 1);
+    for (const r of reconciler.targets(only)) {
       const pinned = this.driver.pinnedRevision(r.release, r.cluster);
       const view: TargetView = {
         cluster: r.cluster,

@@ -47,6 +47,11 @@ export interface RolloutDriverOptions {
   reconciler?: Omit<ReconcilerOptions, 'connect' | 'clock' | 'onEvent' | 'onClusterSynced'>;
   /** How often rollouts are stepped, for soak clocks. @default 1000 */
   stepMs?: number;
+  /**
+   * The least time between two steps asked for by sync results: the results of syncs that end
+   * meanwhile are taken together in one step. @default 200
+   */
+  stepCoalesceMs?: number;
   /** How often the healthy targets of a wave in progress are read again for health (0: never). @default 5000 */
   healthProbeMs?: number;
   /** How soon a target whose inventory could not be read (its cluster did not answer) is read again. @default 10000 */
@@ -74,6 +79,8 @@ interface ReleaseEntry {
   saved?: string;
   /** Whether the snapshots must be looked at again (a new render, a record read from the store). */
   snapshotsStale: boolean;
+  /** The last save failed: the next step writes again even when nothing else changed. */
+  saveFailed?: boolean;
 }
 
 interface Observed {
@@ -119,6 +126,9 @@ export class RolloutDriver {
   private desired?: RolloutDesired;
   private queue: Promise<unknown> = Promise.resolve();
   private stepQueued = false;
+  private stepDelay?: NodeJS.Timeout;
+  /** When the last step ended (performance.now(): CPU batching, not the loop's clock). */
+  private lastStepAt = -Infinity;
   private timer?: NodeJS.Timeout;
   private running = false;
 
@@ -152,6 +162,7 @@ export class RolloutDriver {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearInterval(this.timer);
+    if (this.stepDelay) clearTimeout(this.stepDelay);
     await this.queue.catch(() => undefined);
     await this.reconciler.stop();
     for (const port of this.probePorts.values()) port.close();
@@ -225,16 +236,30 @@ export class RolloutDriver {
     return run;
   }
 
+  // A busy hub ends dozens of cluster syncs a second, and every step walks each running
+  // rollout's targets, saves the records that changed and hands the pins to the loop: one step
+  // per result made that quadratic in the fleet's size. Steps asked for within stepCoalesceMs of
+  // the last one wait and are taken as one; an idle driver steps at once.
   private requestStep(): void {
     if (!this.running || this.stepQueued) return;
     this.stepQueued = true;
-    void this.serial(async () => {
-      this.stepQueued = false;
-      if (!this.running) return;
-      if (this.baselinesDue()) await this.plan();
-      await this.stepAll();
-      this.probeHealth();
-    }).catch((error) => this.report(error));
+    const run = () => {
+      this.stepDelay = undefined;
+      void this.serial(async () => {
+        this.stepQueued = false;
+        if (!this.running) return;
+        try {
+          if (this.baselinesDue()) await this.plan();
+          await this.stepAll();
+          this.probeHealth();
+        } finally {
+          this.lastStepAt = performance.now();
+        }
+      }).catch((error) => this.report(error));
+    };
+    const wait = this.lastStepAt + (this.options.stepCoalesceMs ?? 200) - performance.now();
+    if (wait > 0) this.stepDelay = setTimeout(run, wait);
+    else run();
   }
 
   private report(error: unknown): void {
@@ -364,6 +389,9 @@ export class RolloutDriver {
       byRelease.set(t.target.release.name, list);
     }
     const baselines = await this.readBaselines(byRelease);
+    // Syncs that ended since the last step count before a new rollout starts: a target seen
+    // healthy at its pin has that revision to roll back to (steps wait up to stepCoalesceMs).
+    for (const entry of this.releases.values()) this.learnHealthy(entry);
     const now = this.options.clock.now();
     for (const entry of this.releases.values()) entry.snapshotsStale = true;
     // A release that left the fleet: its running rollout ends; its pins stay with the record.
@@ -522,12 +550,16 @@ export class RolloutDriver {
   // ---- steps
 
   private async stepAll(): Promise<void> {
+    const touched = new Set<ReleaseEntry>();
     for (const entry of this.releases.values()) {
       const state = entry.record.rollout;
-      if (state && !isFinal(state)) await this.stepRelease(entry);
-      this.learnHealthy(entry);
+      if (state && !isFinal(state)) {
+        await this.stepRelease(entry);
+        touched.add(entry);
+      }
+      if (this.learnHealthy(entry)) touched.add(entry);
     }
-    await this.afterSteps();
+    await this.afterSteps(touched);
   }
 
   /**
@@ -535,7 +567,8 @@ export class RolloutDriver {
    * it synced and healthy there: that revision is where a later rollout's rollback returns to.
    * (Inside a rollout the state machine decides, when the target's wave completes.)
    */
-  private learnHealthy(entry: ReleaseEntry): void {
+  private learnHealthy(entry: ReleaseEntry): boolean {
+    let learned = false;
     const release = entry.record.release;
     for (const [cluster, pin] of Object.entries(entry.record.pins)) {
       if (inRollout(entry.record, cluster)) continue;
@@ -545,8 +578,10 @@ export class RolloutDriver {
       const health = seen.probe && seen.probe.at >= seen.startedAt ? seen.probe.health : seen.result.health;
       if ((seen.result.sync === 'Synced' || seen.result.sync === 'Drifted') && health === 'Healthy') {
         entry.record.pins[cluster] = { ...pin, lastHealthy: withHash({ revision: pin.revision }, pin.contentHash) };
+        learned = true;
       }
     }
+    return learned;
   }
 
   /** stepRelease steps one rollout (with at most one command) and carries out its decisions. */
@@ -581,11 +616,18 @@ export class RolloutDriver {
     return decisions;
   }
 
-  /** afterSteps saves what changed, keeps the snapshots the pins need and hands the pinned targets to the loop. */
-  private async afterSteps(): Promise<void> {
+  /**
+   * afterSteps saves what changed, keeps the snapshots the pins need and hands the pinned targets
+   * to the loop. Given the releases a step touched, the others are not looked at (their records
+   * did not change), and the loop is handed nothing new when no record changed.
+   */
+  private async afterSteps(touched?: ReadonlySet<ReleaseEntry>): Promise<void> {
+    let changed = touched === undefined;
     for (const entry of this.releases.values()) {
+      if (touched && !touched.has(entry) && !entry.snapshotsStale && !entry.saveFailed) continue;
       try {
         const text = JSON.stringify(entry.record);
+        if (text !== entry.saved) changed = true;
         if (entry.snapshotsStale || text !== entry.saved) {
           await this.keepSnapshots(entry);
           entry.snapshotsStale = false;
@@ -593,14 +635,16 @@ export class RolloutDriver {
         if (text !== entry.saved) {
           await this.options.store.save(entry.record.release, entry.record);
           entry.saved = text;
+          entry.saveFailed = false;
           if (entry.record.rollout) this.notifyChanged(entry.record.rollout);
         }
       } catch (error) {
         // The rollout goes on from memory; the next step writes again.
+        entry.saveFailed = true;
         this.report(error);
       }
     }
-    this.pushDesired();
+    if (changed || this.due.size > 0) this.pushDesired();
   }
 
   private notifyChanged(state: RolloutState): void {
