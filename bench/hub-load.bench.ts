@@ -135,7 +135,7 @@ export default async function bench(progress: (line: string) => void): Promise<B
   const concurrency = Number(process.env.HUB_LOAD_CONCURRENCY ?? 16);
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', new URL('../src/cli/main.ts', import.meta.url).pathname, 'serve', '--repo', bare, '--branch', 'main', '--data', join(base, 'data'), '--port', '0', '--tokens', join(base, 'tokens.yaml'), '--interval', '1s', '--kubeconfig', sandbox.kubeconfigPath!, '--concurrency', String(concurrency), '--log-level', 'warn'],
+    [...(process.env.HUB_LOAD_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', new URL('../src/cli/main.ts', import.meta.url).pathname, 'serve', '--repo', bare, '--branch', 'main', '--data', join(base, 'data'), '--port', '0', '--tokens', join(base, 'tokens.yaml'), '--interval', '1s', '--kubeconfig', sandbox.kubeconfigPath!, '--concurrency', String(concurrency), '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

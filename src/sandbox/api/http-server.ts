@@ -56,6 +56,10 @@ export class ClusterHttpServer {
     this.server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createHttpServer(handler);
     this.server.requestTimeout = 60_000;
     this.server.headersTimeout = 30_000;
+    // A real API server keeps a client's idle connection open for minutes (client-go holds one
+    // HTTP/2 connection for its life). Node's 5 s default would make every client that syncs a
+    // cluster every few seconds pay a new TLS handshake each time, which a real cluster never asks.
+    this.server.keepAliveTimeout = 90_000;
     this.server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
