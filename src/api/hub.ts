@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { FlotillaError } from '../core/index.js';
-import { renderFleet, selectTargets, loadFleet, type Fleet, type TargetRenderResult } from '../fleet/index.js';
 import { kubeConnector, loadKubeconfig, systemClock } from '../kube/index.js';
 import { HubMetrics } from '../metrics/index.js';
 import { Notifier } from '../notify/index.js';
 import { openFleetSource, RolloutDriver, type ClusterSyncResult, type ReconcileEvent, type TargetInput } from '../reconcile/index.js';
-import { releaseRenderer } from '../render/index.js';
 import { matchesLabelSelector, parseLabelSelector } from '../render/patch/index.js';
 import type { RolloutCommand, RolloutState } from '../rollout/index.js';
-import { createHelmRenderer } from '../source/helm/index.js';
-import { gitRevisionFs, redactUrl, type GitCredentials, type GitRevision, type GitSource } from '../source/index.js';
+import { redactUrl, type GitCredentials, type GitRevision, type GitSource } from '../source/index.js';
 import { SqliteHubStore } from '../store/index.js';
 import { HubEventLog } from './event-log.js';
 import type { AgentReport, ClusterView, GitPush, GitPushOutcome, HubActions, SyncAccepted, SyncRequest, TargetView } from './ports.js';
@@ -21,6 +18,8 @@ import { createHubServer, type HubServer } from './server.js';
 import { describeCluster, type ClusterDetail } from './cluster-detail.js';
 import { planAgainstRunning } from './fleet-plan.js';
 import { TokenSource } from './tokens.js';
+import type { RenderedRevision } from './revision-render.js';
+import { RevisionWorker } from './revision-worker.js';
 
 // The hub put together: the Git source feeds renders, the rollout driver (reconcile's
 // RolloutDriver over the Reconciler) moves every release through its waves and pins each target,
@@ -67,13 +66,6 @@ export interface HubRuntimeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-interface RenderedRevision {
-  commit: string;
-  fleet: Fleet;
-  /** By target key (`cluster/release`). */
-  targets: Map<string, TargetRenderResult>;
-}
-
 /** normalizeRepo reduces a repository URL or path to `host/path` without scheme, user, `.git` or case. */
 export function normalizeRepo(url: string): string {
   let text = url.trim().replace(/^file:\/\//i, '');
@@ -99,8 +91,11 @@ export class HubRuntime implements HubActions {
   private readonly notifier: Notifier;
   private readonly driver: RolloutDriver;
   private readonly source: GitSource;
-  private readonly helm: ReturnType<typeof createHelmRenderer>;
+  private readonly renderer: RevisionWorker;
   private latest?: RenderedRevision;
+  /** The newest fetched revision not rendered yet; a render in progress takes it when it ends. */
+  private waitingRevision?: GitRevision;
+  private rendering = false;
   private closed = false;
   private readonly reportedTargets = new Map<string, string>();
   private readonly agentSeq = new Map<string, { agentId: string; seq: number }>();
@@ -130,7 +125,7 @@ export class HubRuntime implements HubActions {
     this.server = parts.server;
     this.url = parts.url;
     this.port = parts.port;
-    this.helm = createHelmRenderer({ helm: parts.options.helm, env: parts.options.env });
+    this.renderer = new RevisionWorker({ helm: parts.options.helm, env: { ...(parts.options.env ?? process.env) } });
   }
 
   /** start brings a hub up and answers once it listens; the first fetch runs in the background. */
@@ -244,6 +239,7 @@ export class HubRuntime implements HubActions {
     this.closed = true;
     await this.server.close();
     this.source.stop();
+    await this.renderer.close();
     await this.driver.stop();
     await this.notifier.close();
     this.store.close();
@@ -261,16 +257,37 @@ export class HubRuntime implements HubActions {
     if (this.closed) return;
     this.log.info({ revision: revision.commit, branch: revision.branch }, 'fetched a new revision');
     this.metrics.setSourceRevision(this.options.repo, revision.commit);
+    // Revisions fetched while one renders are not queued: only the newest is rendered next.
+    this.waitingRevision = revision;
+    if (!this.rendering) void this.renderWaiting();
+  }
+
+  private async renderWaiting(): Promise<void> {
+    this.rendering = true;
+    try {
+      while (this.waitingRevision && !this.closed) {
+        const revision = this.waitingRevision;
+        this.waitingRevision = undefined;
+        await this.takeRevision(revision);
+      }
+    } finally {
+      this.rendering = false;
+    }
+  }
+
+  private async takeRevision(revision: GitRevision): Promise<void> {
     let rendered: RenderedRevision;
     try {
-      rendered = this.render(revision.commit);
+      rendered = await this.renderer.render(this.source.dir, revision.commit);
     } catch (error) {
+      if (this.closed) return;
       const problem = error instanceof FlotillaError ? error : new FlotillaError('INTERNAL', (error as Error).message, { cause: error });
       this.log.error({ revision: revision.commit, code: problem.code, error: problem.message }, 'the fleet does not load at this revision; the last good one stays');
       this.state.setFleet({ ...this.state.fleet(), revision: revision.commit, fetchedAt: Date.now(), error: { code: problem.code, message: problem.message } });
       if (!this.latest) this.state.setReady(false, `the fleet does not load: ${problem.message}`);
       return;
     }
+    if (this.closed) return;
     this.latest = rendered;
     const fleet = rendered.fleet;
     this.notifier.setNotifications(fleet.notifications);
@@ -307,18 +324,6 @@ export class HubRuntime implements HubActions {
         this.refreshTargets();
       })
       .catch((error: unknown) => this.log.error({ err: error, revision: revision.commit }, 'the new revision could not be handed to the rollout driver'));
-  }
-
-  /** render loads and renders the fleet at a commit. */
-  private render(commit: string): RenderedRevision {
-    const opened = gitRevisionFs(this.source.dir, commit);
-    if (!opened.ok) throw opened.issues[0];
-    const fs = opened.value;
-    const loaded = loadFleet(fs, fs.dir);
-    if (!loaded.ok) throw loaded.issues[0];
-    const fleet = loaded.value;
-    const results = renderFleet(fleet, { fs, root: fs.dir, renderer: releaseRenderer, cache: releaseRenderer.createCache(), targets: selectTargets(fleet), helm: this.helm });
-    return { commit, fleet, targets: new Map(results.map((r) => [r.target.key, r])) };
   }
 
   // ---- what the loop reports
