@@ -627,8 +627,9 @@ export class RolloutDriver {
       if (touched && !touched.has(entry) && !entry.snapshotsStale && !entry.saveFailed) continue;
       try {
         const text = JSON.stringify(entry.record);
-        if (text !== entry.saved) changed = true;
         if (entry.snapshotsStale || text !== entry.saved) {
+          // New pins or newly loaded snapshots: the loop's targets may differ.
+          changed = true;
           await this.keepSnapshots(entry);
           entry.snapshotsStale = false;
         }
