@@ -164,7 +164,7 @@ export default async function bench(progress: (line: string) => void): Promise<B
     // The load: commits and drift for `seconds`.
     const commits: { release: string; gen: number; pushedAt: number; convergedAt?: number; reached: Set<string> }[] = [];
     const drifts: { cluster: SandboxCluster; release: string; at: number; healedAt?: number }[] = [];
-    const memory: { at: number; rss: number; heap: number; lag: number }[] = [];
+    const memory: { at: number; rss: number; heap: number; external: number; lag: number }[] = [];
     const loadStarted = Date.now();
     let nextCommit = loadStarted;
     let nextDrift = loadStarted;
@@ -191,7 +191,7 @@ export default async function bench(progress: (line: string) => void): Promise<B
       }
       if (now >= nextSample) {
         const m = await metricsText();
-        memory.push({ at: now - loadStarted, rss: gauge(m, 'process_resident_memory_bytes'), heap: gauge(m, 'nodejs_heap_size_used_bytes'), lag: gauge(m, 'nodejs_eventloop_lag_p99_seconds') });
+        memory.push({ at: now - loadStarted, rss: gauge(m, 'process_resident_memory_bytes'), heap: gauge(m, 'nodejs_heap_size_used_bytes'), external: gauge(m, 'nodejs_external_memory_bytes'), lag: gauge(m, 'nodejs_eventloop_lag_p99_seconds') });
         nextSample += 5000;
       }
       for (const commit of commits) {
@@ -237,7 +237,7 @@ export default async function bench(progress: (line: string) => void): Promise<B
     const drainMs = Date.now() - drainStarted;
     const targetsAtLast = sandbox.clusters.reduce((n, c) => n + releases.filter((r) => generationOf(c, token, r) === String(generation[r])).length, 0);
     const m = await metricsText();
-    memory.push({ at: Date.now() - loadStarted, rss: gauge(m, 'process_resident_memory_bytes'), heap: gauge(m, 'nodejs_heap_size_used_bytes'), lag: gauge(m, 'nodejs_eventloop_lag_p99_seconds') });
+    memory.push({ at: Date.now() - loadStarted, rss: gauge(m, 'process_resident_memory_bytes'), heap: gauge(m, 'nodejs_heap_size_used_bytes'), external: gauge(m, 'nodejs_external_memory_bytes'), lag: gauge(m, 'nodejs_eventloop_lag_p99_seconds') });
     const histogram = subtract(histogramOf(m), histogramBefore);
     const targets = (await (await fetch(`${url}/api/v1/targets`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { targets: { sync: string }[] };
     const synced = targets.targets.filter((t) => t.sync === 'Synced').length;
@@ -251,7 +251,18 @@ export default async function bench(progress: (line: string) => void): Promise<B
     const early = memory.slice(1, 1 + third);
     const late = memory.slice(-third);
     const q = (p: number) => `${(quantile(histogram, p) * 1000).toFixed(0)} ms`;
-    const markdown = `\`flotilla serve\` (a child process, \`--concurrency ${concurrency}\`, polling every 1 s) over ${clusterCount} sandbox clusters × ${releases.length} releases (${clusterCount * releases.length} targets, 3 objects each) served from the benchmark's process, for ${seconds} s: a commit every ${commitMs / 1000} s (each changes one release's ConfigMap on every cluster) and a live ConfigMap edited every ${driftMs / 1000} s on a random cluster. Run with \`npm run bench hub-load\` (\`HUB_LOAD_SECONDS\`, \`HUB_LOAD_CLUSTERS\`, \`HUB_LOAD_COMMIT_MS\`, \`HUB_LOAD_DRIFT_MS\`, \`HUB_LOAD_CONCURRENCY\`).
+    // The trend after the warm-up (the first third): a least-squares slope, in MiB per minute.
+    const slope = (pick: (s: (typeof memory)[number]) => number) => {
+      const xs = memory.slice(third).map((s) => s.at / 60_000);
+      const ys = memory.slice(third).map((s) => pick(s) / 2 ** 20);
+      const mx = avg(xs);
+      const my = avg(ys);
+      const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+      return sxx === 0 ? NaN : xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / sxx;
+    };
+    const perMinute = memory.filter((s, i) => i === 0 || Math.floor(s.at / 60_000) !== Math.floor(memory[i - 1]!.at / 60_000));
+    progress(`memory by minute (RSS / heap used / external): ${perMinute.map((s) => `${mib(s.rss)}/${mib(s.heap)}/${mib(s.external)}`).join(', ')}`);
+    const markdown = `\`flotilla serve\` (a child process, \`--concurrency ${concurrency}\`, polling every 1 s) over ${clusterCount} sandbox clusters × ${releases.length} releases (${clusterCount * releases.length} targets, 3 objects each) served from the benchmark's process, for ${seconds} s: a commit every ${commitMs / 1000} s (each changes one release's ConfigMap on every cluster) and a live ConfigMap edited every ${driftMs / 1000} s on a random cluster. Run with \`npm run bench hub-load\` (\`HUB_LOAD_SECONDS\`, \`HUB_LOAD_CLUSTERS\`, \`HUB_LOAD_COMMIT_MS\`, \`HUB_LOAD_DRIFT_MS\`, \`HUB_LOAD_CONCURRENCY\`; \`HUB_LOAD_NODE_ARGS\` passes flags such as \`--cpu-prof\` to the hub's node).
 
 | measure | value |
 |---|---|
@@ -263,6 +274,8 @@ export default async function bench(progress: (line: string) => void): Promise<B
 | reconcile latency (\`flotilla_reconcile_duration_seconds\`, ${histogram.count} reconciles during the load) | p50 ${q(0.5)}, p95 ${q(0.95)}, p99 ${q(0.99)} |
 | hub event loop lag (\`nodejs_eventloop_lag_p99_seconds\`, the largest sample) | ${Math.max(...memory.map((x) => x.lag)).toFixed(2)} s |
 | hub memory, first third → last third of the run | RSS ${mib(avg(early.map((s) => s.rss)))} → ${mib(avg(late.map((s) => s.rss)))}, heap used ${mib(avg(early.map((s) => s.heap)))} → ${mib(avg(late.map((s) => s.heap)))} (${memory.length} samples, max RSS ${mib(Math.max(...memory.map((s) => s.rss)))}) |
+| hub memory trend after the first third (least squares) | RSS ${slope((s) => s.rss).toFixed(1)} MiB per minute, heap used ${slope((s) => s.heap).toFixed(1)} MiB per minute, external ${slope((s) => s.external).toFixed(1)} MiB per minute |
+| hub memory at each minute (RSS / heap used / external) | ${perMinute.map((s) => `${(s.rss / 2 ** 20).toFixed(0)}/${(s.heap / 2 ** 20).toFixed(0)}/${(s.external / 2 ** 20).toFixed(0)}`).join(', ')} MiB |
 | peer: the first sync of the whole fleet from empty clusters | ${sec(firstSyncMs)} (hub process start included); a commit converges in ${(percentile(convergence, 50) / firstSyncMs).toFixed(2)}× that at the median |
 `;
     return { title: `Hub under load: ${clusterCount} clusters × ${releases.length} releases, commits and drift`, markdown };
