@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runFlotilla } from '../support/git-fleet.js';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -165,4 +165,44 @@ test('a progress line goes to stderr only when stderr is a terminal', async () =
   assert.match(terminal.err, /\r\x1b\[Krendering 6\/6 staging-us-east\/cluster-config/);
   const piped = await run(false);
   assert.doesNotMatch(piped.err, /rendering \d/);
+});
+
+test('a release in another repository renders from a local clone at its branch; a remote one fails with FLEET_REPO_UNAVAILABLE and says what to do', async () => {
+  const dir = scratch();
+  try {
+    const git = (cwd: string, ...args: string[]) => {
+      const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@flotilla.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@flotilla.invalid' } });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    const apps = join(dir, 'apps');
+    mkdirSync(join(apps, 'web'), { recursive: true });
+    writeFileSync(join(apps, 'web/kustomization.yaml'), 'resources:\n- note.yaml\n');
+    writeFileSync(join(apps, 'web/note.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: note}\ndata: {from: committed}\n');
+    git(apps, 'init', '-q', '-b', 'main');
+    git(apps, 'add', '-A');
+    git(apps, 'commit', '-q', '-m', 'apps');
+    // What is only in the working tree is not what Git holds at the branch: it must not be rendered.
+    writeFileSync(join(apps, 'web/note.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: note}\ndata: {from: uncommitted}\n');
+    const fleet = join(dir, 'fleet');
+    cpSync(example, fleet, { recursive: true });
+    const file = join(fleet, 'flotilla.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        '  releases:\n',
+        '  releases:\n  - name: shared\n    path: web\n    repo: {url: ../apps, branch: main}\n    namespace: shared\n    targets: {clusters: [dev-us-east]}\n  - name: remote\n    path: web\n    repo: {url: https://git.example.invalid/apps.git}\n    namespace: remote\n    targets: {clusters: [dev-us-east]}\n',
+      ),
+    );
+    const result = await runFlotilla(['--fleet', fleet, 'render', '--cluster', 'dev-us-east']);
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stdout, /^# dev-us-east\/shared$/m, result.stderr);
+    assert.match(result.stdout, /from: committed/);
+    assert.doesNotMatch(result.stdout, /uncommitted/);
+    assert.doesNotMatch(result.stdout, /^# dev-us-east\/remote$/m);
+    assert.match(result.stderr, /error \[FLEET_REPO_UNAVAILABLE\]: .*https:\/\/git\.example\.invalid\/apps\.git: releases of other repositories are read only from local clones; this one is remote/);
+    assert.match(result.stderr, /hint: Clone it and name the clone by path \(relative to the fleet\) or as a file:\/\/ URL/);
+    assert.match(result.stdout, /^# dev-us-east\/web$/m, 'the other targets still render');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -88,8 +88,8 @@ export function localRepoResolver(fleetRoot: string): (repo: ReleaseRepo) => Res
     const path = repo.url.startsWith('file://') ? fileURLToPath(repo.url) : /^[a-z][a-z0-9+.-]*:\/\/|^[^/]+@[^/]+:/i.test(repo.url) ? undefined : isAbsolute(repo.url) ? repo.url : resolve(fleetRoot, repo.url);
     if (!path) {
       return fail(
-        new FlotillaError('FLEET_REPO_UNAVAILABLE', `${repo.url}: render reads releases of other repositories only from local clones; this one is remote`, {
-          hint: 'Clone it and name the clone by path (relative to the fleet) while rendering locally, or let sync/serve fetch it.',
+        new FlotillaError('FLEET_REPO_UNAVAILABLE', `${repo.url}: releases of other repositories are read only from local clones; this one is remote`, {
+          hint: 'Clone it and name the clone by path (relative to the fleet) or as a file:// URL; Flotilla does not fetch other repositories yet.',
         }),
       );
     }
