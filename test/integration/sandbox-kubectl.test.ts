@@ -82,8 +82,15 @@ test('kubectl gets, applies server-side, diffs, waits for a rollout and deletes 
     assert.deepEqual(cm.data, { mode: 'blue' });
     assert.deepEqual(cm.metadata.managedFields.map((m) => `${m.manager}/${m.operation}`), ['kubectl/Apply']);
 
+    // The Deployment's controller writes its status until the rollout is done; a diff taken
+    // meanwhile can see the live object change between its read and its dry run.
+    const rollout = await kubectl(admin, ['rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=10s']);
+    assert.equal(rollout.code, 0, rollout.stderr);
+    assert.match(rollout.stdout, /deployment "web" successfully rolled out/);
+
     // Nothing changed: diff exits 0. A change: both diff modes show it and exit 1.
-    assert.equal((await kubectl(admin, ['diff', '--server-side', '-f', file])).code, 0);
+    const unchanged = await kubectl(admin, ['diff', '--server-side', '-f', file]);
+    assert.equal(unchanged.code, 0, `kubectl diff --server-side of what was applied: ${unchanged.stdout}${unchanged.stderr}`);
     writeFileSync(file, manifest('green'));
     for (const mode of [[], ['--server-side']]) {
       const diff = await kubectl(admin, ['diff', ...mode, '-f', file]);
@@ -93,9 +100,6 @@ test('kubectl gets, applies server-side, diffs, waits for a rollout and deletes 
     // A dry run stored nothing.
     assert.equal((await kubectl(admin, ['get', 'configmap', 'settings', '-n', 'shop', '-o', 'jsonpath={.data.mode}'])).stdout, 'blue');
 
-    const rollout = await kubectl(admin, ['rollout', 'status', 'deployment/web', '-n', 'shop', '--timeout=10s']);
-    assert.equal(rollout.code, 0, rollout.stderr);
-    assert.match(rollout.stdout, /deployment "web" successfully rolled out/);
     const deployments = await kubectl(admin, ['get', 'deployments', '-n', 'shop']);
     assert.match(deployments.stdout, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+2\/2\s+2\s+2\s+/);
 
