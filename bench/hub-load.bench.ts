@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxCluster } from '../src/sandbox/index.js';
+import { configFile, generationOf, loadFleetFiles, tamper } from '../test/support/load-fleet.js';
 import type { BenchmarkResult } from './run.js';
 
 const seconds = Number(process.env.HUB_LOAD_SECONDS ?? 180);
@@ -28,42 +29,11 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 function fleetTree(dir: string, generation: Record<string, number>): void {
-  const files: Record<string, string> = {
-    'flotilla.yaml': `apiVersion: flotilla.dev/v1alpha1
-kind: Fleet
-metadata: {name: load}
-spec:
-  releases:
-${releases.map((r) => `  - {name: ${r}, path: apps/${r}, namespace: ${r}, targets: {selector: {}}}`).join('\n')}
-`,
-  };
-  for (const r of releases) {
-    files[`apps/${r}/kustomization.yaml`] = 'resources: [namespace.yaml, config.yaml, static.yaml]\n';
-    files[`apps/${r}/namespace.yaml`] = `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${r}}\n`;
-    files[`apps/${r}/config.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {gen: "${generation[r]}", cluster: "\${CLUSTER_NAME}"}\n`;
-    files[`apps/${r}/static.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: static}\ndata: {a: "1", b: "2"}\n`;
-  }
-  for (let i = 0; i < clusterCount; i++) {
-    const name = `c${String(i).padStart(3, '0')}`;
-    files[`clusters/${name}/cluster.yaml`] = `apiVersion: flotilla.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: ${name}\n  labels: {env: load}\nspec:\n  identity: {CLUSTER_NAME: ${name}}\n  connection: {context: ${name}}\n`;
-  }
-  for (const [path, text] of Object.entries(files)) {
+  const clusters = Array.from({ length: clusterCount }, (_, i) => `c${String(i).padStart(3, '0')}`);
+  for (const [path, text] of Object.entries(loadFleetFiles(clusters, releases, generation))) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-}
-
-/** generationOf reads cfg's gen of a release on a cluster in-process (no HTTP: the reads must not load the hub's path). */
-function generationOf(cluster: SandboxCluster, token: string, release: string): string | undefined {
-  const answer = cluster.api.handle({ method: 'GET', path: `/api/v1/namespaces/${release}/configmaps/cfg`, query: new URLSearchParams(), headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-  if (answer.status !== 200 || !('body' in answer) || answer.body === undefined) return undefined;
-  const body = typeof answer.body === 'string' ? JSON.parse(answer.body) : JSON.parse(Buffer.from(answer.body as Uint8Array).toString('utf8'));
-  return (body as { data?: { gen?: string } }).data?.gen;
-}
-
-function tamper(cluster: SandboxCluster, token: string, release: string): boolean {
-  const answer = cluster.api.handle({ method: 'PATCH', path: `/api/v1/namespaces/${release}/configmaps/cfg`, query: new URLSearchParams(), headers: { authorization: `Bearer ${token}`, contentType: 'application/merge-patch+json', accept: 'application/json', userAgent: 'kubectl-edit/1' }, body: JSON.stringify({ data: { gen: 'tampered' } }) });
-  return answer.status === 200;
 }
 
 interface Histogram {
@@ -177,7 +147,7 @@ export default async function bench(progress: (line: string) => void): Promise<B
         const release = releases[seq % releases.length]!;
         seq += 1;
         generation[release] = seq;
-        writeFileSync(join(work, `apps/${release}/config.yaml`), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {gen: "${seq}", cluster: "\${CLUSTER_NAME}"}\n`);
+        writeFileSync(join(work, `apps/${release}/config.yaml`), configFile(seq));
         git('commit', '-q', '-am', `gen ${seq}`);
         git('push', '--quiet', 'origin', 'main');
         commits.push({ release, gen: seq, pushedAt: Date.now(), reached: new Set() });

@@ -78,10 +78,10 @@ export interface FleetRepo {
   commit(files: Record<string, string>, message: string): string;
 }
 
-/** fleetRepo creates the fleet's repositories on branch main. */
-export function fleetRepo(options: FleetOptions): FleetRepo {
+/** fleetRepo creates the fleet's repositories on branch main (the files of fleetFiles, or the given ones). */
+export function fleetRepo(options: FleetOptions, files: Record<string, string> = fleetFiles(options)): FleetRepo {
   const source = mkdtempSync(join(tmpdir(), 'flotilla-rel-src-'));
-  writeTree(source, fleetFiles(options));
+  writeTree(source, files);
   const work = gitFleet(source);
   const bare = join(mkdtempSync(join(tmpdir(), 'flotilla-rel-bare-')), 'fleet.git');
   execFileSync('git', ['clone', '--quiet', '--bare', work.dir, bare]);
