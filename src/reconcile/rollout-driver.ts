@@ -556,6 +556,13 @@ export class RolloutDriver {
       if (state && !isFinal(state)) {
         await this.stepRelease(entry);
         touched.add(entry);
+        // Commits that arrived while the rollout ran left this release's content as it was: now
+        // that it has ended, the targets that run that content go by the newest revision's name.
+        const ended = entry.record.rollout;
+        const desired = this.desired;
+        if (ended && isFinal(ended) && desired && ended.revision !== desired.revision) {
+          this.renameSettled(entry.record, desired.targets.filter((t) => t.target.release.name === entry.record.release && t.target.cluster.connection.mode !== 'pull'), desired.revision);
+        }
       }
       if (this.learnHealthy(entry)) touched.add(entry);
     }
