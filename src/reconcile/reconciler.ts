@@ -184,10 +184,7 @@ export class Reconciler {
    */
   targets(only?: { cluster?: string; release?: string }): TargetSyncResult[] {
     const out: TargetSyncResult[] = [];
-    // One cluster is a map lookup: the hub asks after every cluster sync, and 200 clusters × 5
-    // releases walked and sorted each time add up to seconds of a busy hub's CPU.
-    const entries = only?.cluster !== undefined ? [this.clusters.get(only.cluster)].filter((c): c is ClusterEntry => c !== undefined) : [...this.clusters.values()].sort((a, b) => (a.record.name < b.record.name ? -1 : 1));
-    for (const c of entries) {
+    for (const c of this.entries(only?.cluster)) {
       const results = only?.release !== undefined ? c.results.filter((r) => r.release === only.release) : c.results;
       if (results.length === 0) continue;
       const drifted = new Set((c.monitor?.drift() ?? []).map((d) => d.release));
@@ -198,8 +195,19 @@ export class Reconciler {
 
   /** drift lists the objects drifted now, per cluster (or of one cluster). */
   drift(cluster?: string): { cluster: string; objects: ObjectDriftReport[] }[] {
-    const entries = cluster !== undefined ? [this.clusters.get(cluster)].filter((c): c is ClusterEntry => c !== undefined) : [...this.clusters.values()];
-    return entries.map((c) => ({ cluster: c.record.name, objects: c.monitor?.drift() ?? [] }));
+    return this.entries(cluster).map((c) => ({ cluster: c.record.name, objects: c.monitor?.drift() ?? [] }));
+  }
+
+  /**
+   * entries is one cluster's entry (a map lookup: the hub asks after every cluster sync, and 200
+   * clusters walked and sorted each time add up on a busy hub) or every entry in name order.
+   */
+  private entries(cluster?: string): ClusterEntry[] {
+    if (cluster !== undefined) {
+      const entry = this.clusters.get(cluster);
+      return entry ? [entry] : [];
+    }
+    return [...this.clusters.values()].sort((a, b) => (a.record.name < b.record.name ? -1 : 1));
   }
 
   private poke(): void {
