@@ -6,10 +6,11 @@
 // reconcile latency percentiles (its own histogram), and its memory over time (its /metrics). The
 // peer, measured in the same run, is the hub's first sync of the whole fleet from empty clusters.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxCluster } from '../src/sandbox/index.js';
+import { writeTree } from '../test/support/fleet-files.js';
 import { configFile, generationOf, loadFleetFiles, tamper } from '../test/support/load-fleet.js';
 import type { BenchmarkResult } from './run.js';
 
@@ -18,6 +19,7 @@ const clusterCount = Number(process.env.HUB_LOAD_CLUSTERS ?? 200);
 const commitMs = Number(process.env.HUB_LOAD_COMMIT_MS ?? 10_000);
 const driftMs = Number(process.env.HUB_LOAD_DRIFT_MS ?? 1000);
 const drainSeconds = Number(process.env.HUB_LOAD_DRAIN_SECONDS ?? 600);
+const clusterNames = Array.from({ length: clusterCount }, (_, i) => `c${String(i).padStart(3, '0')}`);
 const releases = ['r0', 'r1', 'r2', 'r3', 'r4'];
 const adminToken = 'hub-load-admin-token';
 
@@ -27,14 +29,6 @@ function percentile(sorted: number[], p: number): number {
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-
-function fleetTree(dir: string, generation: Record<string, number>): void {
-  const clusters = Array.from({ length: clusterCount }, (_, i) => `c${String(i).padStart(3, '0')}`);
-  for (const [path, text] of Object.entries(loadFleetFiles(clusters, releases, generation))) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-}
 
 interface Histogram {
   buckets: Map<number, number>;
@@ -89,7 +83,7 @@ export default async function bench(progress: (line: string) => void): Promise<B
   const work = join(base, 'work');
   const bare = join(base, 'fleet.git');
   const generation: Record<string, number> = Object.fromEntries(releases.map((r) => [r, 0]));
-  fleetTree(work, generation);
+  writeTree(work, loadFleetFiles(clusterNames, releases, generation));
   const env = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@flotilla.invalid', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@flotilla.invalid' };
   const git = (...args: string[]) => execFileSync('git', args, { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' }).trim();
   git('init', '-q', '-b', 'main');
@@ -99,7 +93,7 @@ export default async function bench(progress: (line: string) => void): Promise<B
   git('remote', 'add', 'origin', bare);
 
   progress(`starting ${clusterCount} sandbox clusters`);
-  const sandbox: Sandbox = await startSandbox({ clusters: Array.from({ length: clusterCount }, (_, i) => `c${String(i).padStart(3, '0')}`), dir: join(base, 'sandbox'), controllers: { readyDelayMs: 200 } });
+  const sandbox: Sandbox = await startSandbox({ clusters: clusterNames, dir: join(base, 'sandbox'), controllers: { readyDelayMs: 200 } });
   const token = sandbox.adminToken;
   writeFileSync(join(base, 'tokens.yaml'), `- {name: bench, role: admin, token: ${adminToken}}\n`);
   const concurrency = Number(process.env.HUB_LOAD_CONCURRENCY ?? 16);

@@ -6,15 +6,15 @@
 // history it missed, with the times the events happened.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createHubLogger, HubRuntime, type HubRuntimeOptions } from '../../src/api/index.js';
 import { systemClock, kubeConnector, loadKubeconfig } from '../../src/kube/index.js';
 import { Agent, hubReportTransport, type AgentReportBody } from '../../src/reconcile/index.js';
-import { gitFleet, runFlotilla } from '../support/git-fleet.js';
+import { clusterRecord } from '../support/fleet-files.js';
+import { bareFleet, runFlotilla } from '../support/git-fleet.js';
 import { startClusters } from '../support/sync-fleet.js';
 
 const viewer = 'viewer-token-agents-0001';
@@ -24,15 +24,7 @@ const pullClusters = ['edge-1', 'edge-2', 'edge-3'];
 // A pull cluster whose agent never runs: nothing may ever be written to it.
 const idleCluster = 'edge-idle';
 
-const record = (name: string, mode: 'push' | 'pull') => `apiVersion: flotilla.dev/v1alpha1
-kind: Cluster
-metadata:
-  name: ${name}
-  labels: {env: ${mode === 'pull' ? 'edge' : 'core'}}
-spec:
-  identity: {CLUSTER_NAME: ${name}}
-  connection: {context: ${name}, mode: ${mode}}
-`;
+const record = (name: string, mode: 'push' | 'pull') => clusterRecord(name, { labels: { env: mode === 'pull' ? 'edge' : 'core' }, connection: { context: name, mode } });
 
 function fleetFiles(): Record<string, string> {
   const files: Record<string, string> = {
@@ -72,16 +64,8 @@ async function get(url: string, path: string, token = viewer): Promise<{ status:
 }
 
 test('three agent clusters and three hub clusters: one pane, 403 across clusters, agents converge while the hub is down and the hub catches up', { timeout: 120_000 }, async (t) => {
-  const source = mkdtempSync(join(tmpdir(), 'flotilla-hybridfleet-'));
-  for (const [path, text] of Object.entries(fleetFiles())) {
-    mkdirSync(dirname(join(source, path)), { recursive: true });
-    writeFileSync(join(source, path), text);
-  }
-  const work = gitFleet(source);
-  rmSync(source, { recursive: true, force: true });
-  const bare = join(mkdtempSync(join(tmpdir(), 'flotilla-hybridbare-')), 'fleet.git');
-  execFileSync('git', ['clone', '--quiet', '--bare', work.dir, bare]);
-  work.git('remote', 'add', 'origin', bare);
+  const fleet = bareFleet(fleetFiles());
+  const { work, bare } = fleet;
 
   const sandbox = await startClusters([...pushClusters, ...pullClusters, idleCluster]);
   const base = mkdtempSync(join(tmpdir(), 'flotilla-hybrid-'));
@@ -204,8 +188,7 @@ test('three agent clusters and three hub clusters: one pane, 403 across clusters
     await hub.close();
     for (const s of sessions.values()) s.close();
     await sandbox.stop();
-    work.remove();
-    rmSync(dirname(bare), { recursive: true, force: true });
+    fleet.remove();
     rmSync(base, { recursive: true, force: true });
   }
 });

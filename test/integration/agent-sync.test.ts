@@ -5,28 +5,19 @@
 // record of its cluster.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { kubeConnector, loadKubeconfig, systemClock, type KubeSession } from '../../src/kube/index.js';
 import { Agent, startAgentEndpoint, type ClusterConnector, type ReconcileEvent } from '../../src/reconcile/index.js';
-import { gitFleet, type GitFleet } from '../support/git-fleet.js';
+import { clusterRecord } from '../support/fleet-files.js';
+import { bareFleet, type BareFleet } from '../support/git-fleet.js';
 import { startClusters } from '../support/sync-fleet.js';
 
-const record = (name: string, extra = '') => `apiVersion: flotilla.dev/v1alpha1
-kind: Cluster
-metadata:
-  name: ${name}
-  labels: {env: edge}
-spec:
-  identity: {CLUSTER_NAME: ${name}}
-  connection: {mode: pull, context: a-context-of-the-hub-the-agent-never-uses}
-${extra}`;
+const record = (name: string, extra = '') => clusterRecord(name, { labels: { env: 'edge' }, connection: { mode: 'pull', context: 'a-context-of-the-hub-the-agent-never-uses' }, extra });
 
 /** agentFleet writes a fleet with the agent's cluster (and another one) into a repository with a bare remote. */
-function agentFleet(clusters: string[]): { work: GitFleet; bare: string; remove(): void } {
-  const source = mkdtempSync(join(tmpdir(), 'flotilla-agentfleet-'));
+function agentFleet(clusters: string[]): BareFleet {
   const files: Record<string, string> = {
     'flotilla.yaml': `apiVersion: flotilla.dev/v1alpha1
 kind: Fleet
@@ -49,16 +40,7 @@ spec:
     'apps/elsewhere/all.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: elsewhere}\n',
   };
   for (const c of clusters) files[`clusters/${c}/cluster.yaml`] = record(c);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(source, path)), { recursive: true });
-    writeFileSync(join(source, path), text);
-  }
-  const work = gitFleet(source);
-  rmSync(source, { recursive: true, force: true });
-  const bare = join(mkdtempSync(join(tmpdir(), 'flotilla-agentbare-')), 'fleet.git');
-  execFileSync('git', ['clone', '--quiet', '--bare', work.dir, bare]);
-  work.git('remote', 'add', 'origin', bare);
-  return { work, bare, remove: () => (work.remove(), rmSync(dirname(bare), { recursive: true, force: true })) };
+  return bareFleet(files);
 }
 
 async function waitFor<T>(what: string, find: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {

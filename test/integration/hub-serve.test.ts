@@ -5,18 +5,18 @@
 // drift and is healed back to Synced, and the fleet's webhook receiver gets a signed DriftDetected.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createHubLogger, HubRuntime, type HubRuntimeOptions } from '../../src/api/index.js';
 import { verifyWebhookSignature } from '../../src/notify/index.js';
 import { hubReportTransport } from '../../src/reconcile/index.js';
-import { gitFleet } from '../support/git-fleet.js';
+import { writeTree } from '../support/fleet-files.js';
+import { bareFleet, gitFleet } from '../support/git-fleet.js';
 import { kubectl, kubectlJson, startClusters } from '../support/sync-fleet.js';
 
 const viewer = 'viewer-token-serve-0001';
@@ -25,12 +25,6 @@ const admin = 'admin-token-serve-0001';
 const hookSecret = 'push-hook-secret';
 const notifySecret = 'notify-secret';
 
-function writeTree(dir: string, files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-}
 
 const cluster = (name: string, env: string) => `apiVersion: flotilla.dev/v1alpha1
 kind: Cluster
@@ -93,12 +87,7 @@ async function call(url: string, path: string, token: string | undefined, init: 
 }
 
 test('flotilla serve reconciles from a bare repository: webhook in under 3 s, approval by role, restart, drift in the metrics, notifications', { timeout: 90_000 }, async (t) => {
-  const source = mkdtempSync(join(tmpdir(), 'flotilla-hubfleet-'));
-  writeTree(source, fleetFiles());
-  const work = gitFleet(source);
-  const bare = join(mkdtempSync(join(tmpdir(), 'flotilla-bare-')), 'fleet.git');
-  execFileSync('git', ['clone', '--quiet', '--bare', work.dir, bare]);
-  work.git('remote', 'add', 'origin', bare);
+  const { work, bare } = bareFleet(fleetFiles());
 
   const received: { body: string; verified: boolean; event: string }[] = [];
   const receiver = createServer((req, res) => {

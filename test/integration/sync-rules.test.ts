@@ -4,22 +4,17 @@
 // a wait that times out naming every unhealthy object, dependsOn, prune: disabled and allowEmpty.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { formatRef } from '../../src/core/index.js';
 import { loadKubeconfig } from '../../src/kube/index.js';
 import { runCli } from '../../src/cli/program.js';
 import type { FleetSyncResult } from '../../src/reconcile/index.js';
+import { writeTree } from '../support/fleet-files.js';
 import { connections, kubectl, kubectlJson, startClusters, syncOnce } from '../support/sync-fleet.js';
 
-function write(root: string, files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-}
 
 const fleetFile = (appsExtra = '') => `apiVersion: flotilla.dev/v1alpha1
 kind: Fleet
@@ -88,7 +83,7 @@ test('CRDs before their resources, port protocols, masked Secrets, ignore rules,
   const sandbox = await startClusters(['one']);
   const { connect } = connections(sandbox);
   try {
-    write(root, {
+    writeTree(root, {
       'flotilla.yaml': fleetFile(),
       'clusters/one/cluster.yaml': 'apiVersion: flotilla.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: one\n  labels: {env: dev}\nspec:\n  connection: {context: one}\n',
       'crds/kustomization.yaml': 'resources:\n- crd.yaml\n- widget.yaml\n',
@@ -132,7 +127,7 @@ test('CRDs before their resources, port protocols, masked Secrets, ignore rules,
     assert.doesNotMatch(out.text + err.text, /hunter2|changed-by-hand|aHVudGVy|Y2hhbmdlZC/);
 
     // An image that never becomes ready: the wait names every unhealthy object at once.
-    write(root, apps('registry.example/api:fail', allApps));
+    writeTree(root, apps('registry.example/api:fail', allApps));
     const failing = await syncOnce(root, connect);
     const appsResult = failing.targets.find((t) => t.release === 'apps')!;
     assert.equal(appsResult.sync, 'Failed');
@@ -140,22 +135,22 @@ test('CRDs before their resources, port protocols, masked Secrets, ignore rules,
     assert.match(appsResult.message, /timed out after 2s waiting for 2 of \d+ objects to become healthy: Deployment\/shop\/api: Progressing \(.*\); Deployment\/shop\/worker: Progressing/);
 
     // dependsOn: a broken crds release holds apps back.
-    write(root, { 'crds/kustomization.yaml': 'resources:\n- crd.yaml\n- missing.yaml\n' });
+    writeTree(root, { 'crds/kustomization.yaml': 'resources:\n- crd.yaml\n- missing.yaml\n' });
     const held = await syncOnce(root, connect);
     assert.equal(held.targets.find((t) => t.release === 'crds')!.sync, 'Failed');
     const heldApps = held.targets.find((t) => t.release === 'apps')!;
     assert.equal(heldApps.sync, 'OutOfSync');
     assert.equal(heldApps.errors[0]?.code, 'SYNC_DEPENDENCY_NOT_READY');
     assert.deepEqual(heldApps.changes.entries, []);
-    write(root, { 'crds/kustomization.yaml': 'resources:\n- crd.yaml\n- widget.yaml\n' });
+    writeTree(root, { 'crds/kustomization.yaml': 'resources:\n- crd.yaml\n- widget.yaml\n' });
 
     // A dependency outside the run is judged in the cluster: crds is healthy there, so apps syncs alone.
-    write(root, apps('registry.example/api:1', allApps));
+    writeTree(root, apps('registry.example/api:1', allApps));
     const alone = await syncOnce(root, connect, { release: 'apps' });
     assert.deepEqual(alone.targets.map((t) => [t.release, t.sync]), [['apps', 'Synced']], alone.targets[0]?.message);
 
     // Leaving the release: tuned is pruned, keep stays (prune: disabled).
-    write(root, apps('registry.example/api:1', ['namespace.yaml', 'service.yaml', 'deployments.yaml', 'secret.yaml']));
+    writeTree(root, apps('registry.example/api:1', ['namespace.yaml', 'service.yaml', 'deployments.yaml', 'secret.yaml']));
     const pruned = await syncOnce(root, connect);
     assert.equal(entry(pruned, 'apps', 'ConfigMap/shop/tuned')?.action, 'deleted');
     assert.equal(entry(pruned, 'apps', 'ConfigMap/shop/keep')?.action, 'skipped');
@@ -163,14 +158,14 @@ test('CRDs before their resources, port protocols, masked Secrets, ignore rules,
     await kubectlJson(sandbox, 'one', ['get', 'configmap', 'keep', '-n', 'shop']);
 
     // An empty render does not empty the cluster, unless allowEmpty says so.
-    write(root, { 'apps/kustomization.yaml': 'resources: []\n' });
+    writeTree(root, { 'apps/kustomization.yaml': 'resources: []\n' });
     const empty = await syncOnce(root, connect);
     const emptyApps = empty.targets.find((t) => t.release === 'apps')!;
     assert.equal(emptyApps.sync, 'Synced', emptyApps.message);
     assert.match(emptyApps.message, /renders no objects while its inventory lists \d+; nothing is pruned/);
     assert.ok(emptyApps.changes.entries.every((e) => e.action !== 'deleted'));
     await kubectlJson(sandbox, 'one', ['get', 'deployment', 'api', '-n', 'shop']);
-    write(root, { 'flotilla.yaml': fleetFile('    allowEmpty: true\n') });
+    writeTree(root, { 'flotilla.yaml': fleetFile('    allowEmpty: true\n') });
     const emptied = await syncOnce(root, connect);
     const deleted = emptied.targets.find((t) => t.release === 'apps')!.changes.entries.filter((e) => e.action === 'deleted').map((e) => formatRef(e.object));
     assert.deepEqual(deleted.sort(), ['Deployment/shop/api', 'Deployment/shop/worker', 'Namespace/shop', 'Secret/shop/db', 'Service/shop/api']);

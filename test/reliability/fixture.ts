@@ -1,14 +1,17 @@
 // Shared set-up of the reliability tests: a small fleet in a bare Git repository (a work clone
 // pushes to it), sandbox clusters, the hub in-process or as a real `flotilla serve` child process,
 // and waits that poll without timing assertions.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createHubLogger, HubRuntime, type HubRuntimeOptions } from '../../src/api/index.js';
-import { gitFleet, type GitFleet } from '../support/git-fleet.js';
+import { clusterRecord, writeTree } from '../support/fleet-files.js';
+import { bareFleet, type GitFleet } from '../support/git-fleet.js';
 import { kubectlJson, startClusters } from '../support/sync-fleet.js';
+
+export { writeTree };
 
 /** tokens of the reliability hubs (test values). */
 export const tokens = { viewer: 'rel-viewer-token-7f3a9c', operator: 'rel-operator-token-2b8e1d', admin: 'rel-admin-token-9d4c6a' };
@@ -29,15 +32,7 @@ export interface FleetOptions {
   greeting?: string;
 }
 
-const clusterYaml = (c: ClusterSpec) => `apiVersion: flotilla.dev/v1alpha1
-kind: Cluster
-metadata:
-  name: ${c.name}
-  labels: {env: ${c.env}}
-spec:
-  identity: {CLUSTER_NAME: ${c.name}}
-  connection: {context: ${c.name}}
-`;
+const clusterYaml = (c: ClusterSpec) => clusterRecord(c.name, { labels: { env: c.env } });
 
 /** fleetFiles is the file tree of a test fleet: release web (Namespace web, ConfigMap web-config, extras). */
 export function fleetFiles(options: FleetOptions): Record<string, string> {
@@ -80,12 +75,7 @@ export interface FleetRepo {
 
 /** fleetRepo creates the fleet's repositories on branch main (the files of fleetFiles, or the given ones). */
 export function fleetRepo(options: FleetOptions, files: Record<string, string> = fleetFiles(options)): FleetRepo {
-  const source = mkdtempSync(join(tmpdir(), 'flotilla-rel-src-'));
-  writeTree(source, files);
-  const work = gitFleet(source);
-  const bare = join(mkdtempSync(join(tmpdir(), 'flotilla-rel-bare-')), 'fleet.git');
-  execFileSync('git', ['clone', '--quiet', '--bare', work.dir, bare]);
-  work.git('remote', 'add', 'origin', bare);
+  const { work, bare } = bareFleet(files);
   return {
     work,
     bare,
@@ -96,14 +86,6 @@ export function fleetRepo(options: FleetOptions, files: Record<string, string> =
       return commit;
     },
   };
-}
-
-/** writeTree writes files under a directory. */
-export function writeTree(dir: string, files: Record<string, string>): void {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
 }
 
 /** sandboxFor starts sandbox clusters for a test fleet (fast controllers) and writes their kubeconfig. */

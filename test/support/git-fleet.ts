@@ -1,11 +1,12 @@
 // A fleet repository in a temporary Git repository, for tests and benchmarks of plan and
 // anything else that reads revisions: copy a fleet, commit it, then edit the working tree.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runCli } from '../../src/cli/program.js';
+import { writeTree } from './fleet-files.js';
 
 /** exampleFleet is the example fleet repository of the project (six clusters, three environments). */
 export const exampleFleet = new URL('../../examples/fleet', import.meta.url).pathname;
@@ -32,10 +33,7 @@ export function gitFleet(source: string = exampleFleet): GitFleet {
   const fleet: GitFleet = {
     dir,
     git: (...args) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] }).trim(),
-    write(path, text) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), text);
-    },
+    write: (path, text) => writeTree(dir, { [path]: text }),
     read: (path) => readFileSync(join(dir, path), 'utf8'),
     replace(path, from, to) {
       const text = fleet.read(path);
@@ -54,6 +52,26 @@ export function gitFleet(source: string = exampleFleet): GitFleet {
   fleet.git('config', 'commit.gpgsign', 'false');
   fleet.commit('the fleet');
   return fleet;
+}
+
+/** BareFleet is a fleet's work repository and the bare repository it pushes to (its `origin`). */
+export interface BareFleet {
+  work: GitFleet;
+  /** The bare repository: what a hub or an agent follows. */
+  bare: string;
+  remove(): void;
+}
+
+/** bareFleet commits files (relative path → text) on main in a new repository with a bare `origin`. */
+export function bareFleet(files: Record<string, string>): BareFleet {
+  const source = mkdtempSync(join(tmpdir(), 'flotilla-fleet-src-'));
+  writeTree(source, files);
+  const work = gitFleet(source);
+  rmSync(source, { recursive: true, force: true });
+  const bare = join(mkdtempSync(join(tmpdir(), 'flotilla-fleet-bare-')), 'fleet.git');
+  execFileSync('git', ['clone', '--quiet', '--bare', work.dir, bare]);
+  work.git('remote', 'add', 'origin', bare);
+  return { work, bare, remove: () => (work.remove(), rmSync(dirname(bare), { recursive: true, force: true })) };
 }
 
 /** CliRun is what one in-process run of the CLI printed and its exit status. */

@@ -3,6 +3,7 @@
 // the reliability test that runs the same stream of commits and edits at CI size. Cluster state
 // is read in-process (no HTTP), so the reads never load the hub's path to the clusters.
 import type { SandboxCluster } from '../../src/sandbox/index.js';
+import { clusterRecord } from './fleet-files.js';
 
 /** loadFleetFiles is the fleet's file tree with each release's `gen` as given. */
 export function loadFleetFiles(clusters: readonly string[], releases: readonly string[], generation: Readonly<Record<string, number>>): Record<string, string> {
@@ -21,9 +22,7 @@ ${releases.map((r) => `  - {name: ${r}, path: apps/${r}, namespace: ${r}, target
     files[`apps/${r}/config.yaml`] = configFile(generation[r] ?? 0);
     files[`apps/${r}/static.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: static}\ndata: {a: "1", b: "2"}\n`;
   }
-  for (const name of clusters) {
-    files[`clusters/${name}/cluster.yaml`] = `apiVersion: flotilla.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: ${name}\n  labels: {env: load}\nspec:\n  identity: {CLUSTER_NAME: ${name}}\n  connection: {context: ${name}}\n`;
-  }
+  for (const name of clusters) files[`clusters/${name}/cluster.yaml`] = clusterRecord(name, { labels: { env: 'load' } });
   return files;
 }
 
